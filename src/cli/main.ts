@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { InfodynError } from "../errors.js";
+import { VERSION } from "../version.js";
+import { registerPosterior } from "./posterior.js";
+import { registerReport } from "./report.js";
+
+/**
+ * The `infodyn` command line. Bad input (files, fields, options) ends with one line naming the culprit and
+ * exit code 2; an internal failure prints its stack and exits with 1.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command("infodyn")
+    .description("information dynamics and statistical thermodynamics of generative diffusion models")
+    .version(VERSION)
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerPosterior(program);
+  registerReport(program);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit cleanly; usage errors were already printed by commander.
+      return e.exitCode === 0 || e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : 2;
+    }
+    if (e instanceof InfodynError) {
+      process.stderr.write(`infodyn: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`infodyn: internal error: ${(e as Error)?.stack ?? e}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,181 @@
+import { fromRows } from "../batch.js";
+import { InfodynError } from "../errors.js";
+import { parseArrayFile, parseLabelFile } from "../io/index.js";
+import { symmetricEigenvalues } from "../numeric/eigen.js";
+import { deltas } from "./deltas.js";
+import { gaussian } from "./gaussian.js";
+import { gmm } from "./gmm.js";
+import { ising, ISING_MAX_EXACT_SPINS } from "./ising.js";
+import { formatPath, modelSchemas, type ModelKind, type ModelSpec } from "./schema.js";
+import { sphere } from "./sphere.js";
+import type { DataModel } from "./types.js";
+
+/** Where a model comes from and how to read the files it names (the CLI supplies `readFile`). */
+export interface ParseOptions {
+  /** Name used in error messages, e.g. the model file's path. */
+  source?: string;
+  /** Reads a file named in the model (dataset paths), resolved by the caller. */
+  readFile?: (path: string) => Uint8Array;
+}
+
+/**
+ * Validates a model description (the parsed JSON of a model file, DESIGN.md) and builds its {@link DataModel}.
+ * Every error is one {@link InfodynError} whose message names the source and the field:
+ * `model.json: components[1].cov: not positive semi-definite`.
+ */
+export function parseModel(json: unknown, options: ParseOptions = {}): DataModel {
+  const spec = validateModel(json, options.source);
+  return buildModel(spec, options);
+}
+
+/** Structural and linear-algebra validation; returns the typed spec. */
+export function validateModel(json: unknown, source?: string): ModelSpec {
+  const fail = failer(source);
+  if (typeof json !== "object" || json === null || Array.isArray(json)) fail([], "a model must be a JSON object");
+  const kind = (json as { kind?: unknown }).kind;
+  if (typeof kind !== "string" || !(kind in modelSchemas))
+    fail(["kind"], `unknown model kind ${JSON.stringify(kind)} (expected one of ${Object.keys(modelSchemas).join(", ")})`);
+  const result = modelSchemas[kind as ModelKind].safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    fail(issue.path, issue.message);
+  }
+  const spec = result.data as ModelSpec;
+  checkShapes(spec, fail);
+  return spec;
+}
+
+type Fail = (path: readonly PropertyKey[], message: string) => never;
+
+function failer(source?: string): Fail {
+  return (path, message) => {
+    const field = path.length ? `${formatPath(path)}: ` : "";
+    throw new InfodynError(`${source ? source + ": " : ""}${field}${message}`);
+  };
+}
+
+function checkShapes(spec: ModelSpec, fail: Fail): void {
+  switch (spec.kind) {
+    case "deltas": {
+      const D = spec.points[0].length;
+      spec.points.forEach((p, i) => p.length !== D && fail(["points", i], `has ${p.length} entries, expected ${D}`));
+      const N = spec.points.length;
+      if (spec.weights) {
+        if (spec.weights.length !== N) fail(["weights"], `has ${spec.weights.length} entries, expected ${N} (one per point)`);
+        if (!spec.weights.some((w) => w > 0)) fail(["weights"], "must not all be zero");
+      }
+      if (spec.labels && spec.labels.length !== N) fail(["labels"], `has ${spec.labels.length} entries, expected ${N}`);
+      return;
+    }
+    case "gaussian":
+      checkCovariance(spec.cov, spec.mean.length, ["cov"], fail);
+      return;
+    case "gmm": {
+      const D = spec.components[0].mean.length;
+      spec.components.forEach((c, k) => {
+        if (c.mean.length !== D) fail(["components", k, "mean"], `has ${c.mean.length} entries, expected ${D}`);
+        if ((c.cov === undefined) === (c.variance === undefined))
+          fail(["components", k], "needs exactly one of 'cov' (a matrix) or 'variance' (a number)");
+        if (c.cov) checkCovariance(c.cov, D, ["components", k, "cov"], fail);
+      });
+      return;
+    }
+    case "ising": {
+      const d = spec.couplings.length;
+      if (d > ISING_MAX_EXACT_SPINS)
+        fail(["couplings"], `${d} spins exceed the exact-enumeration limit of ${ISING_MAX_EXACT_SPINS}`);
+      checkSquareSymmetric(spec.couplings, d, ["couplings"], fail);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function checkSquareSymmetric(m: number[][], D: number, path: PropertyKey[], fail: Fail): void {
+  if (m.length !== D) fail(path, `has ${m.length} rows, expected ${D}`);
+  m.forEach((r, i) => r.length !== D && fail([...path, i], `has ${r.length} entries, expected ${D}`));
+  for (let i = 0; i < D; i++)
+    for (let j = 0; j < i; j++) {
+      const a = m[i][j];
+      const b = m[j][i];
+      if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-300))
+        fail(path, `not symmetric (entry [${i}][${j}] = ${a} but [${j}][${i}] = ${b})`);
+    }
+}
+
+function checkCovariance(m: number[][], D: number, path: PropertyKey[], fail: Fail): void {
+  checkSquareSymmetric(m, D, path, fail);
+  const values = symmetricEigenvalues(fromRows(m, D).data, D);
+  const top = Math.max(...values.map(Math.abs));
+  const low = Math.min(...values);
+  if (low < -1e-10 * Math.max(top, 1e-300)) fail(path, `not positive semi-definite (eigenvalue ${low})`);
+}
+
+function buildModel(spec: ModelSpec, options: ParseOptions): DataModel {
+  const fail = failer(options.source);
+  switch (spec.kind) {
+    case "deltas": {
+      const { labels, classNames } = encodeLabels(spec.labels);
+      return deltas(fromRows(spec.points), { weights: spec.weights, labels, classNames });
+    }
+    case "gaussian":
+      return gaussian(Float64Array.from(spec.mean), fromRows(spec.cov).data);
+    case "gmm":
+      return gmm(
+        spec.components.map((c) => ({
+          weight: c.weight,
+          mean: c.mean,
+          cov: c.cov ? fromRows(c.cov).data : undefined,
+          variance: c.variance,
+        })),
+        spec.components.map((c, k) => c.label ?? `component ${k}`),
+      );
+    case "sphere":
+      return sphere(spec.dim, spec.radius);
+    case "ising":
+      return ising(fromRows(spec.couplings).data, spec.couplings.length, spec.temperature);
+    case "dataset":
+      return buildDataset(spec.path, spec.labels, options, fail);
+    case "onnx":
+      return fail(["kind"], "'onnx' models (trained networks) are not supported yet");
+  }
+}
+
+function buildDataset(path: string, labelsPath: string | undefined, options: ParseOptions, fail: Fail): DataModel {
+  if (!options.readFile) fail(["path"], "dataset models need a file reader (use the CLI or pass readFile)");
+  const arr = parseArrayFile(readOrFail(path, options, fail, "path"), path);
+  if (arr.shape.length > 2 || arr.shape.length === 0)
+    fail(["path"], `${path} has shape [${arr.shape}], expected a 2-D array (points × dimensions) or 1-D`);
+  const n = arr.shape[0];
+  const dim = arr.shape.length === 2 ? arr.shape[1] : 1;
+  if (n === 0 || dim === 0) fail(["path"], `${path} holds no points`);
+  for (let i = 0; i < arr.data.length; i++)
+    if (!Number.isFinite(arr.data[i])) fail(["path"], `${path} has a non-finite value at point ${Math.floor(i / dim)}`);
+  let enc: ReturnType<typeof encodeLabels> = {};
+  if (labelsPath) {
+    const raw = parseLabelFile(readOrFail(labelsPath, options, fail, "labels"), labelsPath);
+    if (raw.length !== n) fail(["labels"], `${labelsPath} has ${raw.length} labels, expected ${n} (one per point)`);
+    enc = encodeLabels(raw);
+  }
+  return deltas({ rows: n, dim, data: arr.data }, enc);
+}
+
+function readOrFail(path: string, options: ParseOptions, fail: Fail, field: string): Uint8Array {
+  try {
+    return options.readFile!(path);
+  } catch (e) {
+    if (e instanceof InfodynError) throw e;
+    return fail([field], `cannot read ${path} (${(e as Error).message})`);
+  }
+}
+
+/** Labels (numbers or strings) → class indices in sorted order of the distinct values, and their names. */
+export function encodeLabels(raw?: readonly (number | string)[]): { labels?: Int32Array; classNames?: string[] } {
+  if (!raw) return {};
+  const distinct = [...new Set(raw)];
+  const numeric = distinct.every((v) => typeof v === "number");
+  distinct.sort((a, b) => (numeric ? (a as number) - (b as number) : String(a).localeCompare(String(b))));
+  const index = new Map(distinct.map((v, i) => [v, i]));
+  return { labels: Int32Array.from(raw, (v) => index.get(v)!), classNames: distinct.map(String) };
+}

@@ -1,0 +1,60 @@
+import type { Batch } from "../batch.js";
+import type { Rng } from "../numeric/rng.js";
+
+/** Anything that can denoise: an exact model or a trained network (DESIGN.md). */
+export interface Denoiser {
+  readonly dim: number;
+  /** Posterior mean E[y | x] for a batch of noisy points at noise level sigma (x = y + sigma z). */
+  denoise(x: Batch, sigma: number): Batch;
+}
+
+/** What a caller wants from {@link DataModel.posterior}; the mean and `Tr C` always come. */
+export interface PosteriorRequest {
+  /** Full posterior covariance matrices (rows × dim × dim); costs dim² per data point. */
+  covariance?: boolean;
+  /** Pathwise entropy h(x) = −Σ w log w (discrete models only). */
+  entropy?: boolean;
+  /** Class probabilities p(c|x) (labelled models only). */
+  classProbs?: boolean;
+  /** Participation ratio Y(x) = Σ w² (discrete models only). */
+  participation?: boolean;
+}
+
+/** Posterior statistics for each row of a batch (THEORY.md §2–3). */
+export interface PosteriorStats {
+  /** m(x) = E[y|x], rows × dim. */
+  mean: Batch;
+  /** Tr C(x) = Tr Cov[y|x], one per row. */
+  traceCov: Float64Array;
+  /** C(x), row-major rows × dim × dim, when requested. */
+  covariance?: Float64Array;
+  /** −Σ_j w_j log w_j in nats (discrete models), when requested. */
+  entropy?: Float64Array;
+  /** p(c|x), rows × numClasses, when requested and the model is labelled. */
+  classProbs?: Float64Array;
+  /** Σ_j w_j² (discrete models), when requested. */
+  participation?: Float64Array;
+}
+
+/** A data distribution whose posterior at every noise level is known exactly. */
+export interface DataModel extends Denoiser {
+  readonly kind: string;
+  /** True when the data distribution is a finite set of weighted points (entropies in exact nats). */
+  readonly discrete: boolean;
+  /** Number of classes when labelled, else 0. */
+  readonly numClasses: number;
+  /** Class names in label order when labelled. */
+  readonly classNames?: readonly string[];
+  posterior(x: Batch, sigma: number | Float64Array, want?: PosteriorRequest): PosteriorStats;
+  /** log p_sigma(x), the density of x = y + sigma z. */
+  logDensity(x: Batch, sigma: number | Float64Array): Float64Array;
+  /** n draws y ~ data. */
+  sample(n: number, rng: Rng): Batch;
+  /** Class label of each draw of the last sample call is not tracked; labelled samples come from here. */
+  sampleLabelled?(n: number, rng: Rng): { points: Batch; labels: Int32Array };
+}
+
+/** Noise level for row i when sigma is a scalar or one per row. */
+export function sigmaAt(sigma: number | Float64Array, i: number): number {
+  return typeof sigma === "number" ? sigma : sigma[i];
+}
