@@ -24,6 +24,8 @@ export interface KernelRequest {
   entropy?: boolean;
   classProbs?: boolean;
   participation?: boolean;
+  /** Class-conditional posterior means m_c(x) = E[y | x, c] (labelled data only). */
+  classMeans?: boolean;
 }
 
 /** The kernel's output, one entry (or row) per query. */
@@ -36,6 +38,8 @@ export interface KernelResult {
   entropy?: Float64Array;
   classProbs?: Float64Array;
   participation?: Float64Array;
+  /** rows × numClasses × D; NaN-free: a class with zero posterior mass gets its prior-free value 0. */
+  classMeans?: Float64Array;
 }
 
 /**
@@ -78,6 +82,8 @@ export const jsPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) =
   const entropy = want.entropy ? new Float64Array(B) : undefined;
   const participation = want.participation ? new Float64Array(B) : undefined;
   const classProbs = want.classProbs && labels && numClasses > 0 ? new Float64Array(B * numClasses) : undefined;
+  const classMeans = want.classMeans && labels && numClasses > 0 ? new Float64Array(B * numClasses * D) : undefined;
+  const cls = classMeans ? new Float64Array(numClasses) : undefined;
   const logits = new Float64Array(n);
   const s1 = new Float64Array(D);
   const m = new Float64Array(D);
@@ -119,6 +125,8 @@ export const jsPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) =
     let eLog = 0;
     let eSq = 0;
     const co = b * numClasses;
+    const cmo = b * numClasses * D;
+    cls?.fill(0);
     for (let j = 0; j < n; j++) {
       if (logits[j] - M < -750) {
         logits[j] = -Infinity;
@@ -144,6 +152,11 @@ export const jsPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) =
       eLog += e * a;
       eSq += e * e;
       if (classProbs) classProbs[co + labels![j]] += e;
+      if (classMeans) {
+        const c = labels![j];
+        cls![c] += e;
+        for (let k = 0; k < D; k++) classMeans[cmo + c * D + k] += e * (points[yo + k] - points[so + k]);
+      }
     }
     const S = 1 + rest;
     const logS = Math.log1p(rest);
@@ -160,6 +173,12 @@ export const jsPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) =
     if (entropy) entropy[b] = Math.max(0, logS - eLog / S);
     if (participation) participation[b] = eSq / (S * S);
     if (classProbs) for (let c = 0; c < numClasses; c++) classProbs[co + c] /= S;
+    if (classMeans)
+      for (let c = 0; c < numClasses; c++)
+        for (let k = 0; k < D; k++) {
+          const i = cmo + c * D + k;
+          classMeans[i] = cls![c] > 0 ? points[so + k] + classMeans[i] / cls![c] : 0;
+        }
     // Pass 3 (rare): exact Σ w ‖y − m‖² when the shifted form cancelled, and the full covariance on request.
     if (tr < 1e-3 * raw || covariance) {
       let acc = 0;
@@ -183,7 +202,7 @@ export const jsPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) =
     }
     traceCov[b] = Math.max(0, tr);
   }
-  return { mean, traceCov, logPartition, covariance, entropy, classProbs, participation };
+  return { mean, traceCov, logPartition, covariance, entropy, classProbs, participation, classMeans };
 };
 
 function queryFinite(q: Float64Array, off: number, D: number): boolean {

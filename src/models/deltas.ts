@@ -57,6 +57,7 @@ export function deltas(points: Batch, options: DeltasOptions = {}): DataModel & 
       entropy: r.entropy,
       classProbs: r.classProbs,
       participation: r.participation,
+      classMeans: r.classMeans,
     };
   }
 

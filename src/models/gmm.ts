@@ -55,6 +55,7 @@ export function gmm(components: readonly GmmComponent[], classNames?: readonly s
     const traceCov = new Float64Array(B);
     const covariance = want.covariance ? new Float64Array(B * D * D) : undefined;
     const classProbs = new Float64Array(B * K);
+    const classMeans = want.classMeans ? new Float64Array(B * K * D) : undefined;
     for (let i = 0; i < B; i++) {
       const s = sigmaAt(sigma, i);
       const p = classProbs.subarray(i * K, (i + 1) * K);
@@ -64,6 +65,7 @@ export function gmm(components: readonly GmmComponent[], classNames?: readonly s
         comps[k].posteriorMean(x.data, i * D, s, mk, k * D);
         for (let d = 0; d < D; d++) m[d] += p[k] * mk[k * D + d];
       }
+      classMeans?.set(mk, i * K * D);
       let tr = 0;
       for (let k = 0; k < K; k++) {
         let between = 0;
@@ -78,7 +80,13 @@ export function gmm(components: readonly GmmComponent[], classNames?: readonly s
       }
       traceCov[i] = tr;
     }
-    return { mean, traceCov, covariance, classProbs: want.classProbs ? classProbs : undefined };
+    return {
+      mean,
+      traceCov,
+      covariance,
+      classProbs: want.classProbs ? classProbs : undefined,
+      classMeans: want.classMeans ? classMeans : undefined,
+    };
   }
 
   function sampleLabelled(n: number, rng: Rng) {

@@ -18,6 +18,8 @@ export interface PosteriorRequest {
   classProbs?: boolean;
   /** Participation ratio Y(x) = Σ w² (discrete models only). */
   participation?: boolean;
+  /** Class-conditional posterior means m_c(x) = E[y|x,c] (labelled models only). */
+  classMeans?: boolean;
 }
 
 /** Posterior statistics for each row of a batch (THEORY.md §2–3). */
@@ -34,6 +36,8 @@ export interface PosteriorStats {
   classProbs?: Float64Array;
   /** Σ_j w_j² (discrete models), when requested. */
   participation?: Float64Array;
+  /** m_c(x), rows × numClasses × dim, when requested and the model is labelled. */
+  classMeans?: Float64Array;
 }
 
 /** A data distribution whose posterior at every noise level is known exactly. */

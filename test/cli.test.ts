@@ -1,0 +1,83 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { expectClose } from "./helpers.js";
+
+const root = join(import.meta.dirname, "..");
+const cli = join(root, "dist", "cli", "main.js");
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("infodyn posterior", () => {
+  it("prints the JSON contract for two deltas (m = tanh(x/σ²))", () => {
+    const r = run("posterior", "examples/two-deltas.json", "--sigma", "0.5", "--points", "[[0.2],[1.0]]", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    for (const key of ["sigma", "mean", "traceCov", "entropy", "classProbs"]) expect(out).toHaveProperty(key);
+    expect(out.sigma).toEqual([0.5, 0.5]);
+    expectClose(out.mean[0][0], Math.tanh(0.2 / 0.25), { rtol: 1e-14 });
+    expectClose(out.traceCov[1], 1 - Math.tanh(4) ** 2, { rtol: 1e-12 });
+    expectClose(out.classProbs[0][1], 1 / (1 + Math.exp(-2 * 0.8)), { rtol: 1e-14 });
+  });
+  it("accepts one σ per point and points from a .npy file; omits entropy for continuous models", () => {
+    const r = run("posterior", "examples/gaussian.json", "--sigma", "1,2", "--points", "test/fixtures/io/f8_c.npy", "--json");
+    // f8_c.npy holds 7×3 points: wrong dimension for the 2-D Gaussian → a clear error
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/f8_c\.npy: shape \[7,3\] does not hold points of dimension 2/);
+    const ok = run("posterior", "examples/gaussian.json", "--sigma", "1,2", "--points", "[[0,0],[1,1]]", "--json");
+    expect(ok.code).toBe(0);
+    const out = JSON.parse(ok.stdout);
+    expect(out.sigma).toEqual([1, 2]);
+    expect(out).not.toHaveProperty("entropy");
+    expect(out).not.toHaveProperty("classProbs");
+  });
+  it("prints a readable table without --json", () => {
+    const r = run("posterior", "examples/four-deltas.json", "--sigma", "0.7", "--points", "[[0.1,0.2]]");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Tr C/);
+    expect(r.stdout).toMatch(/p\(c\|x\)/);
+  });
+});
+
+describe("bad input: one line naming the culprit, exit code 2, no stack trace", () => {
+  const dir = mkdtempSync(join(tmpdir(), "infodyn-cli-"));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const cases: [string, string[], RegExp][] = [
+    ["malformed JSON", ["posterior", file("bad.json", "{kind: deltas"), "--sigma", "1", "--points", "[[0]]"], /bad\.json: not valid JSON/],
+    ["unknown kind", ["posterior", file("k.json", '{"kind":"blob"}'), "--sigma", "1", "--points", "[[0]]"], /k\.json: kind: unknown model kind "blob"/],
+    ["wrong dimensions", ["posterior", "examples/two-deltas.json", "--sigma", "1", "--points", "[[0,1]]"], /--points\[0\]: has 2 coordinates, the model has dimension 1/],
+    ["σ ≤ 0", ["posterior", "examples/two-deltas.json", "--sigma", "-1", "--points", "[[0]]"], /--sigma: '-1' is not a positive finite number/],
+    ["σ = NaN", ["posterior", "examples/two-deltas.json", "--sigma", "NaN", "--points", "[[0]]"], /--sigma: 'NaN' is not a positive finite number/],
+    ["negative weights", ["posterior", file("w.json", '{"kind":"deltas","points":[[0],[1]],"weights":[1,-2]}'), "--sigma", "1", "--points", "[[0]]"], /w\.json: weights\[1\]: must be non-negative/],
+    ["missing model file", ["posterior", "nope.json", "--sigma", "1", "--points", "[[0]]"], /nope\.json: no such model file/],
+    ["missing dataset file", ["posterior", file("d.json", '{"kind":"dataset","path":"gone.npy"}'), "--sigma", "1", "--points", "[[0]]"], /d\.json: path: cannot read gone\.npy|gone\.npy not found/],
+    ["bad .npy header", ["posterior", file("h.json", '{"kind":"dataset","path":"h.npy"}'), "--sigma", "1", "--points", "[[0]]"], /h\.npy: /],
+    ["σ count mismatch", ["posterior", "examples/two-deltas.json", "--sigma", "1,2,3", "--points", "[[0],[1]]"], /--sigma: has 3 values, expected 1 or one per point \(2\)/],
+    ["unknown option", ["posterior", "examples/two-deltas.json", "--sigma", "1", "--points", "[[0]]", "--bogus"], /unknown option '--bogus'/],
+  ];
+  writeFileSync(join(dir, "h.npy"), Buffer.from("\x93NUMPY\x01\x00\x10\x00{'descr': <f8}   \n"));
+  for (const [what, args, message] of cases) {
+    it(what, () => {
+      const r = run(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(r.stdout).toBe("");
+    });
+  }
+  it("writes nothing when the output would be bad (no half-written --out file)", () => {
+    const out = join(dir, "out.json");
+    const r = run("posterior", "examples/two-deltas.json", "--sigma", "0", "--points", "[[0]]", "--json", "--out", out);
+    expect(r.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+});
