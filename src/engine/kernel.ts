@@ -38,6 +38,8 @@ export interface KernelResult {
   entropy?: Float64Array;
   classProbs?: Float64Array;
   participation?: Float64Array;
+  /** −Σ_c p(c|x) log p(c|x), computed from log class masses (labelled data, with classProbs). */
+  classEntropy?: Float64Array;
   /** rows × numClasses × D; NaN-free: a class with zero posterior mass gets its prior-free value 0. */
   classMeans?: Float64Array;
 }
@@ -81,9 +83,10 @@ export const jsPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) =
   const covariance = want.covariance ? new Float64Array(B * D * D) : undefined;
   const entropy = want.entropy ? new Float64Array(B) : undefined;
   const participation = want.participation ? new Float64Array(B) : undefined;
-  const classProbs = want.classProbs && labels && numClasses > 0 ? new Float64Array(B * numClasses) : undefined;
+  const classProbs = (want.classProbs || want.classMeans) && labels && numClasses > 0 ? new Float64Array(B * numClasses) : undefined;
   const classMeans = want.classMeans && labels && numClasses > 0 ? new Float64Array(B * numClasses * D) : undefined;
-  const cls = classMeans ? new Float64Array(numClasses) : undefined;
+  const classEntropy = classProbs ? new Float64Array(B) : undefined;
+  const cls = classProbs ? new Float64Array(numClasses) : undefined;
   const logits = new Float64Array(n);
   const s1 = new Float64Array(D);
   const m = new Float64Array(D);
@@ -151,10 +154,13 @@ export const jsPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) =
       s2 += e * u2;
       eLog += e * a;
       eSq += e * e;
-      if (classProbs) classProbs[co + labels![j]] += e;
+      if (classProbs) {
+        const c = labels![j];
+        classProbs[co + c] += e;
+        if (j !== jStar) cls![c] += e; // class masses without the heaviest point's exact 1
+      }
       if (classMeans) {
         const c = labels![j];
-        cls![c] += e;
         for (let k = 0; k < D; k++) classMeans[cmo + c * D + k] += e * (points[yo + k] - points[so + k]);
       }
     }
@@ -172,13 +178,25 @@ export const jsPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) =
     logPartition[b] = M + logS;
     if (entropy) entropy[b] = Math.max(0, logS - eLog / S);
     if (participation) participation[b] = eSq / (S * S);
-    if (classProbs) for (let c = 0; c < numClasses; c++) classProbs[co + c] /= S;
+    if (classProbs) {
+      // H(c|x) = log S − Σ_c (M_c/S) log M_c with M_c the class mass in units of the heaviest point,
+      // log M_{c*} = log1p(mass besides y*): exact even when one class holds all but 1e-20 of the mass.
+      const cStar = labels![jStar];
+      let hc = logS;
+      for (let c = 0; c < numClasses; c++) {
+        const mass = classProbs[co + c];
+        if (mass > 0) hc -= (mass / S) * (c === cStar ? Math.log1p(cls![c]) : Math.log(mass));
+      }
+      classEntropy![b] = Math.max(0, hc);
+    }
     if (classMeans)
       for (let c = 0; c < numClasses; c++)
         for (let k = 0; k < D; k++) {
           const i = cmo + c * D + k;
-          classMeans[i] = cls![c] > 0 ? points[so + k] + classMeans[i] / cls![c] : 0;
+          const mass = classProbs ? classProbs[co + c] : 0;
+          classMeans[i] = mass > 0 ? points[so + k] + classMeans[i] / mass : 0;
         }
+    if (classProbs) for (let c = 0; c < numClasses; c++) classProbs[co + c] /= S;
     // Pass 3 (rare): exact Σ w ‖y − m‖² when the shifted form cancelled, and the full covariance on request.
     if (tr < 1e-3 * raw || covariance) {
       let acc = 0;
@@ -202,7 +220,7 @@ export const jsPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) =
     }
     traceCov[b] = Math.max(0, tr);
   }
-  return { mean, traceCov, logPartition, covariance, entropy, classProbs, participation, classMeans };
+  return { mean, traceCov, logPartition, covariance, entropy, classProbs, participation, classMeans, classEntropy };
 };
 
 function queryFinite(q: Float64Array, off: number, D: number): boolean {

@@ -58,6 +58,7 @@ export function deltas(points: Batch, options: DeltasOptions = {}): DataModel & 
       classProbs: r.classProbs,
       participation: r.participation,
       classMeans: r.classMeans,
+      classEntropy: r.classEntropy,
     };
   }
 
@@ -79,6 +80,7 @@ export function deltas(points: Batch, options: DeltasOptions = {}): DataModel & 
     numClasses,
     classNames: options.classNames,
     set,
+    structure: { type: "mixture", weights: probs, means: points },
     posterior,
     denoise: (x, sigma) => posterior(x, sigma).mean,
     logDensity(x, sigma) {

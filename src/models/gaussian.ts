@@ -20,6 +20,7 @@ export function gaussian(mean: Float64Array, cov: Float64Array): DataModel & { r
     discrete: false,
     numClasses: 0,
     component: comp,
+    structure: { type: "gaussian", lambda: comp.lambda, mean: comp.mean },
     posterior(x: Batch, sigma: number | Float64Array, want: PosteriorRequest = {}): PosteriorStats {
       const out = zeros(x.rows, D);
       const traceCov = new Float64Array(x.rows);

@@ -36,17 +36,34 @@ export function gmm(components: readonly GmmComponent[], classNames?: readonly s
   const logp = new Float64Array(K);
   const mk = new Float64Array(K * D);
 
-  /** Component responsibilities p(k|x) into `probs`, returning log Σ_k π_k N(x; μ_k, Σ_k + σ²I). */
+  let lastEntropy = 0;
+  /**
+   * Component responsibilities p(k|x) into `probs`, returning log Σ_k π_k N(x; μ_k, Σ_k + σ²I); leaves
+   * H(k|x) = log S − Σ_k p_k a_k (a_k = log-weight relative to the largest, S = 1 + Σ_{k≠k*} e^{a_k}) in `lastEntropy`.
+   */
   function responsibilities(x: Float64Array, xo: number, s: number, probs: Float64Array): number {
     let M = -Infinity;
+    let kStar = 0;
     for (let k = 0; k < K; k++) {
       logp[k] = logW[k] + comps[k].logDensity(x, xo, s);
-      if (logp[k] > M) M = logp[k];
+      if (logp[k] > M) {
+        M = logp[k];
+        kStar = k;
+      }
     }
-    let S = 0;
-    for (let k = 0; k < K; k++) S += probs[k] = Math.exp(logp[k] - M);
-    for (let k = 0; k < K; k++) probs[k] /= S;
-    return M + Math.log(S);
+    let rest = 0;
+    for (let k = 0; k < K; k++) {
+      probs[k] = Math.exp(logp[k] - M);
+      if (k !== kStar) rest += probs[k];
+    }
+    const S = 1 + rest;
+    let ea = 0;
+    for (let k = 0; k < K; k++) {
+      probs[k] /= S;
+      if (probs[k] > 0) ea += probs[k] * (logp[k] - M);
+    }
+    lastEntropy = Math.max(0, Math.log1p(rest) - ea);
+    return M + Math.log1p(rest);
   }
 
   function posterior(x: Batch, sigma: number | Float64Array, want: PosteriorRequest = {}): PosteriorStats {
@@ -56,10 +73,12 @@ export function gmm(components: readonly GmmComponent[], classNames?: readonly s
     const covariance = want.covariance ? new Float64Array(B * D * D) : undefined;
     const classProbs = new Float64Array(B * K);
     const classMeans = want.classMeans ? new Float64Array(B * K * D) : undefined;
+    const classEntropy = new Float64Array(B);
     for (let i = 0; i < B; i++) {
       const s = sigmaAt(sigma, i);
       const p = classProbs.subarray(i * K, (i + 1) * K);
       responsibilities(x.data, i * D, s, p);
+      classEntropy[i] = lastEntropy;
       const m = mean.data.subarray(i * D, (i + 1) * D);
       for (let k = 0; k < K; k++) {
         comps[k].posteriorMean(x.data, i * D, s, mk, k * D);
@@ -85,6 +104,7 @@ export function gmm(components: readonly GmmComponent[], classNames?: readonly s
       traceCov,
       covariance,
       classProbs: want.classProbs ? classProbs : undefined,
+      classEntropy: want.classProbs ? classEntropy : undefined,
       classMeans: want.classMeans ? classMeans : undefined,
     };
   }
@@ -108,6 +128,12 @@ export function gmm(components: readonly GmmComponent[], classNames?: readonly s
     classNames: classNames ?? comps.map((_, k) => `component ${k}`),
     components: comps,
     weights,
+    structure: {
+      type: "mixture",
+      weights,
+      means: { rows: K, dim: D, data: Float64Array.from(comps.flatMap((c) => Array.from(c.mean))) },
+      components: comps,
+    },
     posterior,
     denoise: (x, sigma) => posterior(x, sigma).mean,
     logDensity(x, sigma) {

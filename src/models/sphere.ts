@@ -29,6 +29,7 @@ export function sphere(dim: number, radius = 1): DataModel & { readonly radius: 
     discrete: false,
     numClasses: 0,
     radius: r,
+    structure: { type: "sphere", radius: r },
     posterior(x: Batch, sigma: number | Float64Array, want: PosteriorRequest = {}): PosteriorStats {
       const B = x.rows;
       const mean = zeros(B, d);

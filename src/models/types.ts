@@ -36,9 +36,27 @@ export interface PosteriorStats {
   classProbs?: Float64Array;
   /** Σ_j w_j² (discrete models), when requested. */
   participation?: Float64Array;
+  /** H(c|x) = −Σ_c p(c|x) log p(c|x) in nats, computed in log space (with classProbs, labelled models). */
+  classEntropy?: Float64Array;
   /** m_c(x), rows × numClasses × dim, when requested and the model is labelled. */
   classMeans?: Float64Array;
 }
+
+/**
+ * How a model's noisy law `p_σ` is built, for analyses that integrate over x exactly:
+ * - `mixture`: `p_σ = Σ_k π_k N(μ_k, Σ_k + σ²I)` (deltas: every Σ_k = 0; components give Σ_k = V diag(λ) Vᵀ);
+ * - `gaussian`: one Gaussian with eigenvalues λ (closed forms);
+ * - `sphere`: uniform on the sphere of this radius (expectations depend on ‖x‖ only).
+ */
+export type ModelStructure =
+  | {
+      type: "mixture";
+      weights: Float64Array;
+      means: Batch;
+      components?: readonly { lambda: Float64Array; vectors: Float64Array }[];
+    }
+  | { type: "gaussian"; lambda: Float64Array; mean: Float64Array }
+  | { type: "sphere"; radius: number };
 
 /** A data distribution whose posterior at every noise level is known exactly. */
 export interface DataModel extends Denoiser {
@@ -52,6 +70,8 @@ export interface DataModel extends Denoiser {
   posterior(x: Batch, sigma: number | Float64Array, want?: PosteriorRequest): PosteriorStats;
   /** log p_sigma(x), the density of x = y + sigma z. */
   logDensity(x: Batch, sigma: number | Float64Array): Float64Array;
+  /** The law of the model, for exact integration over x (optional: analyses fall back to Monte Carlo). */
+  readonly structure?: ModelStructure;
   /** n draws y ~ data. */
   sample(n: number, rng: Rng): Batch;
   /** Class label of each draw of the last sample call is not tracked; labelled samples come from here. */
