@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { InfodynError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { registerPosterior } from "./posterior.js";
+import { registerProfile } from "./profile.js";
 import { registerReport } from "./report.js";
 
 /**
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerPosterior(program);
+  registerProfile(program);
   registerReport(program);
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -50,6 +50,7 @@ export function deltas(points: Batch, options: DeltasOptions = {}): DataModel & 
 
   function posterior(x: Batch, sigma: number | Float64Array, want: PosteriorRequest = {}): PosteriorStats {
     const r = posteriorKernel()(set, x, sigma, want);
+    const logDensity = want.logDensity ? normalise(r.logPartition, x.rows, sigma) : undefined;
     return {
       mean: { rows: x.rows, dim: D, data: r.mean },
       traceCov: r.traceCov,
@@ -59,7 +60,17 @@ export function deltas(points: Batch, options: DeltasOptions = {}): DataModel & 
       participation: r.participation,
       classMeans: r.classMeans,
       classEntropy: r.classEntropy,
+      logDensity,
     };
+  }
+
+  /** log p_σ(x) = logsumexp_j(log π_j − ‖x − y_j‖²/(2σ²)) − (D/2) log(2πσ²), in place. */
+  function normalise(logPartition: Float64Array, rows: number, sigma: number | Float64Array): Float64Array {
+    for (let i = 0; i < rows; i++) {
+      const s = typeof sigma === "number" ? sigma : sigma[i];
+      logPartition[i] -= 0.5 * D * (LOG_2PI + 2 * Math.log(s));
+    }
+    return logPartition;
   }
 
   function sampleLabelled(count: number, rng: Rng) {
@@ -83,15 +94,7 @@ export function deltas(points: Batch, options: DeltasOptions = {}): DataModel & 
     structure: { type: "mixture", weights: probs, means: points },
     posterior,
     denoise: (x, sigma) => posterior(x, sigma).mean,
-    logDensity(x, sigma) {
-      const r = posteriorKernel()(set, x, sigma, {});
-      const out = r.logPartition;
-      for (let i = 0; i < x.rows; i++) {
-        const s = typeof sigma === "number" ? sigma : sigma[i];
-        out[i] -= 0.5 * D * (LOG_2PI + 2 * Math.log(s));
-      }
-      return out;
-    },
+    logDensity: (x, sigma) => normalise(posteriorKernel()(set, x, sigma, {}).logPartition, x.rows, sigma),
     sample: (count, rng) => sampleLabelled(count, rng).points,
     sampleLabelled: labels ? sampleLabelled : undefined,
   };

@@ -20,6 +20,8 @@ export interface PosteriorRequest {
   participation?: boolean;
   /** Class-conditional posterior means m_c(x) = E[y|x,c] (labelled models only). */
   classMeans?: boolean;
+  /** log p_σ(x) alongside (free for kernel-backed models). */
+  logDensity?: boolean;
 }
 
 /** Posterior statistics for each row of a batch (THEORY.md §2–3). */
@@ -40,6 +42,8 @@ export interface PosteriorStats {
   classEntropy?: Float64Array;
   /** m_c(x), rows × numClasses × dim, when requested and the model is labelled. */
   classMeans?: Float64Array;
+  /** log p_σ(x), when requested and available without extra work. */
+  logDensity?: Float64Array;
 }
 
 /**

@@ -2,3 +2,4 @@ export * from "./design.js";
 export * from "./expect.js";
 export * from "./pointwise.js";
 export * from "./profile.js";
+export * from "./grid.js";

@@ -35,12 +35,14 @@ export function pointQuantities(model: DataModel, x: Batch, sigma: number): Poin
   const D = model.dim;
   const B = x.rows;
   const K = model.numClasses;
-  const full = D <= FULL_COVARIANCE_MAX_DIM;
+  // In 1-D the covariance is Tr C itself; the full-matrix routes start at D = 2.
+  const full = D >= 2 && D <= FULL_COVARIANCE_MAX_DIM;
   const post = model.posterior(x, sigma, {
     covariance: full,
     entropy: model.discrete,
     classProbs: K > 0,
     classMeans: K > 0,
+    logDensity: true,
   });
   const s2 = sigma * sigma;
   const s4 = s2 * s2;
@@ -53,7 +55,7 @@ export function pointQuantities(model: DataModel, x: Batch, sigma: number): Poin
   const out: PointQuantities = {
     traceCov: post.traceCov,
     scoreNormSq,
-    logDensity: model.logDensity(x, sigma),
+    logDensity: post.logDensity ?? model.logDensity(x, sigma),
     pathwiseEntropy: post.entropy,
   };
   if (full && post.covariance) {
