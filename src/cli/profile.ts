@@ -74,7 +74,7 @@ export function registerProfile(program: Command): void {
         emit(JSON.stringify(out), opts.out);
         return;
       }
-      emit(profileTable(profile, source, model.kind), opts.out);
+      emit(profileTableText(profile, source, model.kind), opts.out);
     });
 }
 
@@ -120,7 +120,8 @@ export function profileJson(profile: InformationProfile): Record<string, unknown
   return out;
 }
 
-function profileTable(profile: InformationProfile, source: string, kind: string): string {
+/** The readable table of a profile, with its peaks. */
+export function profileTableText(profile: InformationProfile, source: string, kind: string): string {
   const g = (v: number | undefined) => (v === undefined ? "-" : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toPrecision(5) : v === 0 ? "0" : v.toExponential(3));
   const hasH = profile.points.every((p) => p.conditionalEntropy !== undefined);
   const hasVar = profile.points.every((p) => p.pathwiseEntropyVariance !== undefined);
