@@ -81,3 +81,62 @@ describe("bad input: one line naming the culprit, exit code 2, no stack trace", 
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 });
+
+describe("infodyn profile", () => {
+  const contract = [
+    "dim", "sigma", "conditionalEntropy", "mutualInformation", "mmse", "entropyRate", "entropyRateEstimators",
+    "marginalEntropyRate", "bandwidth", "scoreNormSq", "meanDivergence", "pathwiseEntropyVariance", "classEntropy",
+    "classEntropyRate", "peaks",
+  ];
+  it("prints exactly the contract's keys for labelled deltas, arrays aligned with sigma", () => {
+    const r = run("profile", "examples/two-deltas.json", "--sigma-min", "0.05", "--sigma-max", "10", "--steps", "200", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(contract);
+    expect(out.sigma).toHaveLength(201);
+    expectClose(out.sigma[0], 0.05, { rtol: 1e-15 });
+    expectClose(out.sigma[200], 10, { rtol: 1e-15 });
+    for (const k of ["scoreNorm", "divergence", "fisherTrace", "jacobianSpectrum", "posteriorVariance"]) expect(out.entropyRateEstimators[k]).toHaveLength(201);
+    expect(Object.keys(out.peaks)).toEqual(["entropyRateLogSigma", "pathwiseEntropyVariance", "classEntropyRate"]);
+    // dH/dσ = mmse/σ³ and the bandwidth D/σ, point by point
+    out.sigma.forEach((s: number, i: number) => {
+      expectClose(out.entropyRate[i], out.mmse[i] / s ** 3, { rtol: 1e-14 });
+      expectClose(out.bandwidth[i], 1 / s, { rtol: 1e-15 });
+    });
+  });
+  it("adds t and dH/dt with --process (VE, ν = 1: t = σ², dH/dt = (dH/dσ)/(2σ))", () => {
+    const r = run("profile", "examples/gaussian.json", "--sigma", "0.5,1,2", "--process", "ve", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).not.toHaveProperty("pathwiseEntropyVariance");
+    expect(out).not.toHaveProperty("classEntropy");
+    expect(out).not.toHaveProperty("standardError");
+    out.sigma.forEach((s: number, i: number) => {
+      expectClose(out.t[i], s * s, { rtol: 1e-15 });
+      expectClose(out.entropyRateTime[i], out.entropyRate[i] / (2 * s), { rtol: 1e-14 });
+    });
+  });
+  it("reports standard errors where it falls back to Monte Carlo (Ising ring, D = 8)", () => {
+    const r = run("profile", "examples/ising.json", "--sigma", "0.5,1", "--samples", "500", "--seed", "2", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.standardError.mmse.every((v: number) => v > 0)).toBe(true);
+    expect(out.standardError.entropyRateEstimators.scoreNorm).toHaveLength(2);
+  });
+  it("prints a readable table with the peaks", () => {
+    const r = run("profile", "examples/two-deltas-weighted.json", "--sigma-min", "0.1", "--sigma-max", "5", "--steps", "10");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/H\(y\|x\)/);
+    expect(r.stdout).toMatch(/entropyRateLogSigma: σ = /);
+  });
+  for (const [what, args, message] of [
+    ["zero steps", ["--steps", "0"], /--steps: '0' is not an integer ≥ 1/],
+    ["an inverted range", ["--sigma-min", "5", "--sigma-max", "1"], /--sigma-max: 1 must exceed --sigma-min 5/],
+    ["an unknown process", ["--process", "vp"], /--process: unknown process 'vp'/],
+  ] as [string, string[], RegExp][])
+    it(`rejects ${what} with exit code 2`, () => {
+      const r = run("profile", "examples/two-deltas.json", ...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    });
+});

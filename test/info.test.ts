@@ -172,3 +172,21 @@ describe("Monte Carlo fallback", () => {
     expect(profileAt(model, 0.7, { samples: 500, seed: 5 }).mmse).toBe(profileAt(model, 0.7, { samples: 500, seed: 5 }).mmse);
   });
 });
+
+describe("peaks", () => {
+  it("locate the maxima of mmse/σ², Var h and dH(c|x)/dσ for two deltas: scipy to 1e-6, two grids to 1e-8", async () => {
+    const { informationProfile, logGrid } = await import("../src/analysis/info/grid.js");
+    const model = deltasFromFixture(fixture["two-deltas"]);
+    const a = informationProfile(model, logGrid(0.05, 10, 200));
+    const b = informationProfile(model, logGrid(0.07, 8, 37));
+    for (const key of ["entropyRateLogSigma", "pathwiseEntropyVariance", "classEntropyRate"] as const) {
+      // scipy's bounded Brent on quad values: the location is good to ~√(quadrature error) ≈ 1e-6
+      expectClose(a.peaks[key]!.sigma, fixture["two-deltas"].peaks[key], { rtol: 1e-6 }, `${key} vs scipy`);
+      // two unrelated grids refine to the same σ (Brent + parabolic polish on the exact curve)
+      expectClose(a.peaks[key]!.sigma, b.peaks[key]!.sigma, { rtol: 1e-8 }, `${key} grid-independent`);
+      expect(a.peaks[key]!.atBoundary).toBe(false);
+    }
+    // the peaks do not coincide with the branching σ_c = 1 (THEORY.md §5), nor with each other
+    expect(Math.abs(a.peaks.entropyRateLogSigma!.sigma - 1)).toBeGreaterThan(0.05);
+  });
+});
