@@ -6,3 +6,4 @@ export * from "./noise/index.js";
 export * from "./engine/index.js";
 export * from "./models/index.js";
 export * from "./io/index.js";
+export * from "./analysis/index.js";
