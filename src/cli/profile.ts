@@ -129,7 +129,9 @@ export function profileTableText(profile: InformationProfile, source: string, ki
   const head = ["σ", ...(hasH ? ["H(y|x)"] : []), "I(y;x)", "mmse", "dH/dσ", "spread", ...(hasVar ? ["Var h"] : []), ...(hasClass ? ["H(c|x)", "dH(c|x)/dσ"] : [])];
   const rows = profile.points.map((p) => {
     const est = ESTIMATORS.map((e) => p.entropyRateEstimators[e]);
-    const spread = (Math.max(...est) - Math.min(...est)) / Math.max(Math.abs(p.entropyRate), 1e-300);
+    // Every estimator but mmse/σ³ is a difference against the bandwidth D/σ, so its rounding (and a Monte Carlo
+    // error) scales with D/σ: the spread is reported in those units.
+    const spread = (Math.max(...est) - Math.min(...est)) / p.bandwidth;
     return [
       g(p.sigma),
       ...(hasH ? [g(p.conditionalEntropy)] : []),
@@ -146,7 +148,7 @@ export function profileTableText(profile: InformationProfile, source: string, ki
   );
   return [
     `information profile of ${source} (${kind}, D = ${profile.dim}); entropies in nats, rates per unit σ`,
-    `expectations: ${[...new Set(profile.points.map((p) => p.method))].join(", ")}; spread = relative range of the five rate estimators`,
+    `expectations: ${[...new Set(profile.points.map((p) => p.method))].join(", ")}; spread = range of the five rate estimators / (D/σ)`,
     formatTable(head, rows),
     "peaks:",
     ...peakLines,
