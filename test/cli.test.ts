@@ -36,6 +36,20 @@ describe("infodyn posterior", () => {
     expect(out).not.toHaveProperty("entropy");
     expect(out).not.toHaveProperty("classProbs");
   });
+  it("reads points from .csv and .npy files (blobs: the dataset's own points, as numpy wrote them)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "infodyn-points-"));
+    const csv = join(dir, "p.csv");
+    writeFileSync(csv, "x,y\n0.5,0.25\n-1,2\n");
+    const a = JSON.parse(run("posterior", "examples/blobs.json", "--sigma", "0.3", "--points", csv, "--json").stdout);
+    expect(a.points).toEqual([[0.5, 0.25], [-1, 2]]);
+    const b = JSON.parse(run("posterior", "examples/blobs.json", "--sigma", "1e-3", "--points", "examples/blobs.npy", "--json").stdout);
+    expect(b.points).toHaveLength(120);
+    // at σ = 1e-3 every data point is its own posterior mean: m(y_j) = y_j, h = 0
+    b.points.forEach((p: number[], i: number) => {
+      expectClose(b.mean[i][0], p[0], { rtol: 1e-12, atol: 1e-12 });
+      expectClose(b.entropy[i], 0, { atol: 1e-12 });
+    });
+  });
   it("prints a readable table without --json", () => {
     const r = run("posterior", "examples/four-deltas.json", "--sigma", "0.7", "--points", "[[0.1,0.2]]");
     expect(r.code).toBe(0);
