@@ -23,7 +23,7 @@ export interface DenoiserRateOptions {
 
 /**
  * The entropy-rate estimators of THEORY.md §3, each `σ × bracket`, computed from a denoiser alone
- * (the keys and brackets of {@link RateEstimators} in profile.ts).
+ * (the keys and brackets of `RateEstimators` in profile.ts).
  */
 export interface DenoiserRateEstimators {
   /** σ (D/σ² − E‖s‖²). */
@@ -63,15 +63,18 @@ export interface DenoiserRates {
  * - mmse term `‖y − D(x, σ)‖²` (§8): its mean is the mmse for the optimal denoiser and an upper bound otherwise;
  * - score norm `‖s(x)‖²` (§8);
  * - Hutchinson divergence `vᵀ(s(x + εv) − s(x − εv))/(2ε)`, v Rademacher, ε = epsilon·σ (§8), whose mean over v
- *   is Tr J(x) up to the O(ε²) central-difference error;
+ *   is Tr J(x) up to the O(ε²) central-difference error; evaluated as `[vᵀ(D(x + εv) − D(x − εv))/(2ε) − ‖v‖²]/σ²`
+ *   (the same number in exact arithmetic), so the identity part is exact and no O(ulp(x)/ε) rounding enters it;
  * - Fisher trace `Tr I_σ(x) = div(x) + D/σ² = Tr(∂D/∂x)/σ²` (§2: I_σ = I/σ² + J = C/σ⁴ and ∂m/∂x = C/σ²),
  *   estimated as `vᵀ(D(x + εv) − D(x − εv))/(2εσ²)` with the same probes: for a denoiser it is the Hutchinson
  *   divergence shifted by D/σ², so the `fisherTrace` and `divergence` routes agree to rounding. (The other form
  *   of the Fisher information, E_{y|x}‖∇_x log p(y|x)‖² = E‖y − D(x)‖²/σ⁴, is the posterior-variance route.)
- * - for D ≤ 16, the Jacobian spectrum: the columns `(s(x + εe_k) − s(x − εe_k))/(2ε)` give J(x); the eigenvalues
- *   λ_j of (J + Jᵀ)/2 (symmetric for an exact score) enter Σ_j (1/σ² + λ_j). Their sum is the finite-difference
- *   trace, so this route is the divergence without probe noise, at 2D denoiser evaluations per point.
- * The entropy rate dH(y|x_σ)/dσ then has five estimators, each `σ × bracket` as in {@link profileAt} (§3):
+ * - for D ≤ 16, the Jacobian spectrum: the central differences `(D(x + εe_l) − D(x − εe_l))/(2εσ²)` give the
+ *   columns of A = ∂D/∂x/σ² = J + I/σ²; with μ_j the eigenvalues of (A + Aᵀ)/2 (A is symmetric for an exact
+ *   denoiser), λ_j = μ_j − 1/σ² are those of the symmetrised J, and the bracket Σ_j (1/σ² + λ_j) = Σ_j μ_j is
+ *   summed without cancelling 1/σ² against λ_j. The sum of eigenvalues is the finite-difference trace, so this
+ *   route is the divergence without probe noise, at 2D denoiser evaluations per point.
+ * The entropy rate dH(y|x_σ)/dσ then has five estimators, each `σ × bracket` as in profileAt (profile.ts, §3):
  * scoreNorm = σ(D/σ² − E‖s‖²), divergence = σ(E div + D/σ²), fisherTrace = σ E Tr I_σ,
  * jacobianSpectrum = σ Σ_j (1/σ² + E λ_j), posteriorVariance = mmse/σ³ (also `entropyRate`).
  *
@@ -115,7 +118,7 @@ export function denoiserRates(denoiser: Denoiser, data: Batch, sigma: number, op
   // Rows per noisy point: x, then x ± εv for each probe, then x ± εe_k for each coordinate (spectrum).
   const perPoint = 1 + 2 * P + (spectrum ? 2 * D : 0);
   const acc = { mmse: new Welford(), sn: new Welford(), div: new Welford(), fisher: new Welford(), jac: new Welford() };
-  const J = spectrum ? new Float64Array(D * D) : undefined;
+  const A = spectrum ? new Float64Array(D * D) : undefined;
 
   for (let start = 0; start < n; start += chunk) {
     const c = Math.min(chunk, n - start);
@@ -151,8 +154,6 @@ export function denoiserRates(denoiser: Denoiser, data: Batch, sigma: number, op
       }
     }
     const M = denoiser.denoise({ rows: points * perPoint, dim: D, data: X }, sigma).data;
-    // s at row r: (M[r] − X[r])/σ², evaluated with the stored (rounded) perturbed points.
-    const score = (r: number, k: number) => (M[r * D + k] - X[r * D + k]) / s2;
 
     for (let i = 0; i < c; i++) {
       const y = (start + i) * D;
@@ -163,37 +164,38 @@ export function denoiserRates(denoiser: Denoiser, data: Batch, sigma: number, op
       let jc = 0;
       for (let r = 0; r < R; r++) {
         const p = i * R + r;
-        const row0 = p * perPoint;
+        const o0 = p * perPoint * D;
         for (let k = 0; k < D; k++) {
-          const e = data.data[y + k] - M[row0 * D + k];
+          const e = data.data[y + k] - M[o0 + k];
           mm += e * e;
-          const s = score(row0, k);
+          const s = (M[o0 + k] - X[o0 + k]) / s2;
           sn += s * s;
         }
         for (let q = 0; q < P; q++) {
-          const rp = row0 + 1 + 2 * q;
-          const rm = rp + 1;
-          let vJv = 0;
-          let vDv = 0;
+          const op = o0 + (1 + 2 * q) * D;
+          // vᵀ(s(x + εv) − s(x − εv))/(2ε) = [vᵀ(D(x + εv) − D(x − εv))/(2ε) − ‖v‖²]/σ², with the step taken as
+          // the intended 2εv (not the rounded stored difference), so no O(ulp(x)/ε) error enters the D/σ² part.
+          let a = 0;
+          let vv = 0;
           for (let k = 0; k < D; k++) {
             const v = V[(p * P + q) * D + k];
-            vJv += v * (score(rp, k) - score(rm, k));
-            vDv += v * (M[rp * D + k] - M[rm * D + k]);
+            a += v * (M[op + k] - M[op + D + k]);
+            vv += v * v;
           }
-          dv += vJv / (2 * eps);
-          fi += vDv / (2 * eps * s2);
+          a /= 2 * eps;
+          dv += (a - vv) / s2;
+          fi += a / s2;
         }
-        if (J) {
-          const cols = row0 + 1 + 2 * P;
+        if (A) {
+          // A = sym(∂D/∂x)/σ² = J + I/σ² (the Fisher matrix I_σ), column l by central differences along e_l;
+          // λ_j(J) = λ_j(A) − 1/σ², so Σ_j (1/σ² + λ_j(J)) = Σ_j λ_j(A) without cancellation.
+          const oc = o0 + (1 + 2 * P) * D;
           for (let l = 0; l < D; l++) {
-            const rp = cols + 2 * l;
-            const h = X[rp * D + l] - X[(rp + 1) * D + l]; // the step as stored, ≈ 2ε
-            for (let k = 0; k < D; k++) J[k * D + l] = (score(rp, k) - score(rp + 1, k)) / h;
+            const o = oc + 2 * l * D;
+            for (let k = 0; k < D; k++) A[k * D + l] = (M[o + k] - M[o + D + k]) / (2 * eps * s2);
           }
-          const lam = symmetricEigenvalues(J, D);
-          let sum = 0;
-          for (let j = 0; j < D; j++) sum += lam[j];
-          jc += sum;
+          const lam = symmetricEigenvalues(A, D);
+          for (let j = 0; j < D; j++) jc += lam[j];
         }
       }
       acc.mmse.push(mm / R);
@@ -214,7 +216,7 @@ export function denoiserRates(denoiser: Denoiser, data: Batch, sigma: number, op
     fisherTrace: scale(est(acc.fisher), sigma),
     posteriorVariance: scale(mmse, 1 / (s2 * sigma)),
   };
-  if (spectrum) estimators.jacobianSpectrum = scale(shift(est(acc.jac), D / s2), sigma);
+  if (spectrum) estimators.jacobianSpectrum = scale(est(acc.jac), sigma);
   return {
     sigma,
     samples: n,
