@@ -7,3 +7,4 @@ export * from "./engine/index.js";
 export * from "./models/index.js";
 export * from "./io/index.js";
 export * from "./analysis/index.js";
+export * from "./report/index.js";

@@ -1,0 +1,5 @@
+export * from "./theme.js";
+export * from "./render.js";
+export * from "./html.js";
+export * from "./report.js";
+export * from "./figures/info.js";

@@ -1,0 +1,80 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Resvg } from "@resvg/resvg-js";
+import { describe, expect, it } from "vitest";
+import { profileAt } from "../src/analysis/info/profile.js";
+import { parseModel } from "../src/models/parse.js";
+import { renderSvg } from "../src/report/render.js";
+import { buildReport } from "../src/report/report.js";
+
+const root = join(import.meta.dirname, "..");
+const twoDeltas = () => parseModel(JSON.parse(readFileSync(join(root, "examples", "two-deltas-weighted.json"), "utf8")));
+
+/** Variance of the grey level over all pixels of an SVG rendered by resvg: 0 for a blank image. */
+function pixelVariance(svg: string): number {
+  const img = new Resvg(svg, { font: { loadSystemFonts: true }, background: "white" }).render();
+  const px = img.pixels;
+  let s = 0;
+  let s2 = 0;
+  const n = px.length / 4;
+  for (let i = 0; i < px.length; i += 4) {
+    const g = (px[i] + px[i + 1] + px[i + 2]) / 3;
+    s += g;
+    s2 += g * g;
+  }
+  return s2 / n - (s / n) ** 2;
+}
+
+describe("the report", () => {
+  const model = twoDeltas();
+  const report = buildReport(model, { source: "two-deltas-weighted.json", seed: 1 });
+
+  it("has the sections that apply to a labelled discrete model", () => {
+    expect(report.sections.map((s) => s.id)).toEqual(["model", "profile", "pathwise", "classes", "summary"]);
+    expect(Object.keys(report.figures).sort()).toEqual(["class-entropy", "data", "entropy-profile", "pathwise-entropy-variance", "rate-estimators"]);
+  });
+
+  it("renders every figure to an SVG that parses as one <svg> element and to a PNG that is not blank", async () => {
+    for (const [name, spec] of Object.entries(report.figures)) {
+      const svg = await renderSvg(spec);
+      expect(svg.trimStart().startsWith("<svg"), name).toBe(true);
+      expect(svg.trimEnd().endsWith("</svg>"), name).toBe(true);
+      expect(pixelVariance(svg), name).toBeGreaterThan(50); // a blank or single-colour image has ~0
+    }
+  });
+
+  it("results.json carries the library's own numbers (recomputed independently of the report)", () => {
+    const points = (report.results.profile as { points: { sigma: number; mmse: number; conditionalEntropy: number }[] }).points;
+    for (const p of [points[0], points[17], points[points.length - 1]]) {
+      const direct = profileAt(model, p.sigma);
+      expect(p.mmse).toBe(direct.mmse);
+      expect(p.conditionalEntropy).toBe(direct.conditionalEntropy);
+    }
+    expect(report.results).toMatchObject({ seed: 1, model: { kind: "deltas", dim: 1, numClasses: 2 } });
+  });
+
+  it("infodyn report writes index.html, results.json and every figure as svg, png and spec, self-contained", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "infodyn-report-")), "r");
+    const r = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), "report", "examples/triangle.json", "--out", out], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Report written to .*index\.html/);
+    const html = readFileSync(join(out, "index.html"), "utf8");
+    expect(html).toMatch(/<svg/);
+    expect(html).not.toMatch(/<script|<link|src="http|href="http/); // no network, no CDN
+    const figures = readdirSync(join(out, "figures"));
+    for (const f of figures.filter((x) => x.endsWith(".svg"))) {
+      const base = f.slice(0, -4);
+      expect(figures).toContain(`${base}.png`);
+      expect(figures).toContain(`${base}.vl.json`);
+    }
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(results.command).toMatch(/^infodyn report examples\/triangle\.json/);
+    expect(readdirSync(join(out, ".."))).toEqual(["r"]); // no temp folder left behind
+    expect(existsSync(join(out, "figures", "entropy-profile.png"))).toBe(true);
+  });
+});
