@@ -154,3 +154,21 @@ describe("infodyn profile", () => {
       expect(r.stderr).toMatch(message);
     });
 });
+
+describe("infodyn paths", () => {
+  it("prints the JSON keys of the contract, reproducibly for a seed", () => {
+    const args = ["paths", "examples/two-deltas.json", "--n", "60", "--steps", "30", "--seed", "4", "--json"];
+    const a = run(...args);
+    expect(a.code).toBe(0);
+    const out = JSON.parse(a.stdout);
+    for (const key of ["sigma", "sampler", "pathwiseEntropy", "decisionSigma", "lyapunov", "trajectories"]) expect(out).toHaveProperty(key);
+    expect(out.pathwiseEntropy.mean).toHaveLength(out.sigma.length);
+    expect(out.decisionSigma.counts.reduce((s: number, c: number) => s + c, 0)).toBe(60);
+    expect(run(...args).stdout).toBe(a.stdout);
+  });
+  it("rejects an unknown sampler with exit code 2", () => {
+    const r = run("paths", "examples/two-deltas.json", "--sampler", "leapfrog");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--sampler/);
+  });
+});

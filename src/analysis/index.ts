@@ -1,1 +1,2 @@
 export * from "./info/index.js";
+export * from "./dynamics/index.js";

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { InfodynError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { registerPaths } from "./paths.js";
 import { registerPosterior } from "./posterior.js";
 import { registerProfile } from "./profile.js";
 import { registerReport } from "./report.js";
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
   registerPosterior(program);
   registerProfile(program);
+  registerPaths(program);
   registerReport(program);
   try {
     await program.parseAsync(argv, { from: "user" });

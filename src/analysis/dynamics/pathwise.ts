@@ -1,0 +1,138 @@
+import type { Batch } from "../../batch.js";
+import { InfodynError } from "../../errors.js";
+import type { DataModel } from "../../models/types.js";
+import { dataMoments, exactNoisy, initialNoise, sampleRngs } from "./initial.js";
+import { samplerByName, type SamplerName } from "./registry.js";
+import { checkSigmas } from "./schedule.js";
+
+/** Options of {@link pathwiseEntropyAlong}. */
+export interface PathwiseOptions {
+  /** Number of trajectories. @default 1000 */
+  n?: number;
+  /** Seed: trajectory i uses stream i of `sampleRngs(seed, n)` (its start) and a fork of it (its noise). @default 0 */
+  seed?: number;
+  /** @default "em" */
+  sampler?: SamplerName;
+  /**
+   * Initial law at σ_max: `exact` draws `y + σ_max z` from the model (the marginal the reverse SDE preserves),
+   * `data` is `N(mean(y), (σ_max² + Var) I)`, `zero` is `N(0, σ_max² I)`. @default "exact"
+   */
+  start?: "exact" | "data" | "zero";
+  /** How many trajectories to store in full. @default 8 */
+  keep?: number;
+  /** Called after each step with (done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Pathwise conditional entropy along sampled trajectories. */
+export interface PathwiseEntropy {
+  /** The positive levels of the grid (a final 0 dropped), descending. */
+  sigma: Float64Array;
+  /** Mean over trajectories of h(x_σ) at each level; estimates H(y|x_σ) when the marginals are exact. */
+  mean: Float64Array;
+  /** Variance over trajectories (n − 1 denominator). */
+  variance: Float64Array;
+  /** √(variance/n). */
+  standardError: Float64Array;
+  /** Each trajectory's decision σ: the geometric midpoint √(σ_i σ_{i+1}) of the step with the largest drop h_i − h_{i+1}. */
+  decisionSigma: Float64Array;
+  /** The first `keep` trajectories, each levels × D (rows aligned with `sigma`). */
+  trajectories: Batch[];
+  /** h(x_σ) of every trajectory, n × levels row-major. */
+  entropy: Float64Array;
+}
+
+/**
+ * The pathwise conditional entropy `h(x) = −Σ_j w_j(x) log w_j(x)` (THEORY.md §3, seed 001) along trajectories of a
+ * reverse sampler, at every positive level of a descending σ grid: its mean (→ `H(y|x_σ)` when the marginals are
+ * exact), its variance across trajectories (peaks at decisions) and each path's decision σ.
+ *
+ * Method: the sampler's callback evaluates the model's posterior entropy at the state at σ_i before each step, and
+ * once more at the final level when it is positive. Discrete models only (others have no finite h).
+ *
+ * @example
+ * const p = pathwiseEntropyAlong(twoDeltas, logSigmas(200, 0.05, 5), { n: 2000, seed: 1 });
+ * p.mean[100]; // ≈ profileAt(twoDeltas, p.sigma[100]).conditionalEntropy
+ */
+export function pathwiseEntropyAlong(model: DataModel, sigmas: ArrayLike<number>, options: PathwiseOptions = {}): PathwiseEntropy {
+  if (!model.discrete)
+    throw new InfodynError(`model: pathwise entropy needs a discrete model (deltas, dataset, ising), not '${model.kind}'`);
+  const n = options.n ?? 1000;
+  let entropy = new Float64Array(0);
+  const { sigma, trajectories } = samplePaths(model, sigmas, options, (x, i, sig) => {
+    if (i === 0) entropy = new Float64Array(n * sig.length);
+    const h = model.posterior(x, sig[i], { entropy: true }).entropy!;
+    for (let r = 0; r < n; r++) entropy[r * sig.length + i] = h[r];
+  });
+  const levels = sigma.length;
+  const mean = new Float64Array(levels);
+  const variance = new Float64Array(levels);
+  const standardError = new Float64Array(levels);
+  for (let i = 0; i < levels; i++) {
+    let s = 0;
+    for (let r = 0; r < n; r++) s += entropy[r * levels + i];
+    const m = s / n;
+    let ss = 0;
+    for (let r = 0; r < n; r++) ss += (entropy[r * levels + i] - m) ** 2;
+    mean[i] = m;
+    variance[i] = n > 1 ? ss / (n - 1) : 0;
+    standardError[i] = Math.sqrt(variance[i] / n);
+  }
+  const decisionSigma = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    let best = 0;
+    let drop = -Infinity;
+    for (let i = 0; i + 1 < levels; i++) {
+      const d = entropy[r * levels + i] - entropy[r * levels + i + 1];
+      if (d > drop) [drop, best] = [d, i];
+    }
+    decisionSigma[r] = levels > 1 ? Math.sqrt(sigma[best] * sigma[best + 1]) : sigma[0];
+  }
+  return { sigma, mean, variance, standardError, decisionSigma, trajectories, entropy };
+}
+
+/**
+ * Runs `n` seeded trajectories of a reverse sampler from σ_max down a descending grid (options as
+ * {@link pathwiseEntropyAlong}), calling `observe(x, i, sigma)` with the batch at every positive level i, and
+ * keeps the first `keep` trajectories. Trajectory i starts from stream i of `sampleRngs(seed, n)` and draws its
+ * noise from a fork of that stream, so it does not depend on n.
+ */
+export function samplePaths(
+  model: DataModel,
+  sigmas: ArrayLike<number>,
+  options: PathwiseOptions,
+  observe?: (x: Batch, i: number, sigma: Float64Array) => void,
+): { sigma: Float64Array; trajectories: Batch[]; x: Batch } {
+  const n = options.n ?? 1000;
+  const keep = Math.min(options.keep ?? 8, n);
+  const seed = options.seed ?? 0;
+  const sampler = samplerByName(options.sampler ?? "em");
+  checkSigmas(sigmas);
+  const levels = sigmas[sigmas.length - 1] === 0 ? sigmas.length - 1 : sigmas.length;
+  const sigma = Float64Array.from({ length: levels }, (_, i) => sigmas[i]);
+  const D = model.dim;
+
+  const rngs = sampleRngs(seed, n);
+  const start = options.start ?? "exact";
+  const x0 =
+    start === "exact"
+      ? exactNoisy(model, n, sigma[0], rngs)
+      : initialNoise(n, D, sigma[0], rngs, start === "data" ? dataMoments(model, seed) : {});
+  const noise = rngs.map((r) => r.fork());
+
+  const trajectories = Array.from({ length: keep }, () => ({ rows: levels, dim: D, data: new Float64Array(levels * D) }));
+  const record = (x: Batch, i: number) => {
+    observe?.(x, i, sigma);
+    for (let r = 0; r < keep; r++) trajectories[r].data.set(x.data.subarray(r * D, (r + 1) * D), i * D);
+  };
+  const total = sigmas.length - 1;
+  const x = sampler(model, x0, sigmas, {
+    rng: noise,
+    callback: ({ i, x }) => {
+      record(x, i);
+      options.onProgress?.(i + 1, total);
+    },
+  });
+  if (levels === sigmas.length) record(x, levels - 1);
+  return { sigma, trajectories, x };
+}
