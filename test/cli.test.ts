@@ -172,3 +172,38 @@ describe("infodyn paths", () => {
     expect(r.stderr).toMatch(/--sampler/);
   });
 });
+
+describe("infodyn thermo, rem, memorization", () => {
+  it("thermo finds the three fixed points of two deltas at σ = 0.5 with the JSON contract", () => {
+    const r = run("thermo", "examples/two-deltas.json", "--sigma", "0.5", "--grid", "-2,2,5", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    for (const key of ["sigma", "fixedPoints", "grid"]) expect(out).toHaveProperty(key);
+    expect(out.fixedPoints).toHaveLength(3);
+    // the fixed points solve x = tanh(x/σ²): ±x* and 0
+    for (const p of out.fixedPoints) expectClose(p.x[0], Math.tanh(p.x[0] / 0.25), { atol: 1e-12 });
+    for (const key of ["x", "y", "freeEnergy", "regularizedFreeEnergy"]) expect(out.grid).toHaveProperty(key);
+  });
+  it("rem prints the exact finite-M value, the law and Monte Carlo with errors", () => {
+    const r = run("rem", "--M", "8", "--draws", "10", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    for (const key of ["M", "betaC", "betaOverBetaC", "exact", "law", "monteCarlo"]) expect(out).toHaveProperty(key);
+    expectClose(out.betaC, 2 * Math.sqrt(Math.log(2)), { rtol: 1e-15 });
+    expect(out.monteCarlo.standardError).toHaveLength(out.exact.length);
+  });
+  it("memorization refuses a continuous model and thermo a malformed grid, with exit code 2", () => {
+    expect(run("memorization", "examples/gaussian.json").code).toBe(2);
+    const r = run("thermo", "examples/two-deltas.json", "--sigma", "0.5", "--grid", "a,b");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--grid/);
+  });
+  it("memorization reports the participation ratio and a condensation σ for a dataset", () => {
+    const r = run("memorization", "examples/blobs.json", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.sigma.length).toBeGreaterThan(2);
+    expect(out.condensation.condensed).toBeGreaterThan(0);
+    expect(out.condensation.median).toBeGreaterThan(0);
+  });
+});

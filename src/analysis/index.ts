@@ -1,2 +1,3 @@
 export * from "./info/index.js";
 export * from "./dynamics/index.js";
+export * from "./thermo/index.js";

@@ -2,10 +2,13 @@
 import { Command, CommanderError } from "commander";
 import { InfodynError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { registerMemorization } from "./memorization.js";
 import { registerPaths } from "./paths.js";
 import { registerPosterior } from "./posterior.js";
 import { registerProfile } from "./profile.js";
+import { registerRem } from "./rem.js";
 import { registerReport } from "./report.js";
+import { registerThermo } from "./thermo.js";
 
 /**
  * The `infodyn` command line. Bad input (files, fields, options) ends with one line naming the culprit and
@@ -20,6 +23,9 @@ export async function main(argv: string[]): Promise<number> {
   registerPosterior(program);
   registerProfile(program);
   registerPaths(program);
+  registerThermo(program);
+  registerRem(program);
+  registerMemorization(program);
   registerReport(program);
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -1,0 +1,84 @@
+import type { Command } from "commander";
+import { REM_BETA_C, remExactParticipation, remLaw } from "../analysis/thermo/rem-exact.js";
+import { remMonteCarlo } from "../analysis/thermo/rem-monte-carlo.js";
+import { InfodynError } from "../errors.js";
+import { emit, parsePositiveList } from "./files.js";
+import { progressBar } from "./progress.js";
+import { formatTable } from "./table.js";
+
+interface RemCliOptions {
+  M: string;
+  betaRatio: string;
+  draws: string;
+  seed: string;
+  json?: boolean;
+  out?: string;
+}
+
+/** Inputs of {@link remJson}. */
+export interface RemRequest {
+  M: number;
+  betaOverBetaC: number[];
+  draws: number;
+  seed: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The JSON contract of `infodyn rem --json` (issue 6): exact finite-M E[Y], the M → ∞ law and Monte Carlo
+ * with standard errors for the random-energy model N = 2^M, E_j ~ N(0, M/2) (THEORY.md §6).
+ */
+export function remJson(req: RemRequest): Record<string, unknown> {
+  const betas = req.betaOverBetaC.map((r) => r * REM_BETA_C);
+  const mc = req.draws > 0 ? remMonteCarlo(req.M, betas, { draws: req.draws, seed: req.seed, onProgress: req.onProgress }) : { mean: [], standardError: [], draws: 0 };
+  return {
+    M: req.M,
+    betaC: REM_BETA_C,
+    betaOverBetaC: req.betaOverBetaC,
+    exact: betas.map((b) => remExactParticipation(req.M, b)),
+    law: betas.map(remLaw),
+    monteCarlo: { mean: mc.mean, standardError: mc.standardError, draws: mc.draws },
+    seed: req.seed,
+  };
+}
+
+function integer(text: string, name: string, min: number, max: number): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min || v > max) throw new InfodynError(`${name}: '${text}' is not an integer in [${min}, ${max}]`);
+  return v;
+}
+
+/** `infodyn rem`: the random-energy model of seed 004, exact vs law vs Monte Carlo. */
+export function registerRem(program: Command): void {
+  program
+    .command("rem")
+    .description("random-energy model (N = 2^M points, energies N(0, M/2)): exact finite-M E[Σw²], the law max(0, 1 − β_c/β), Monte Carlo")
+    .option("--M <m>", "log2 of the number of points (integer in [1, 26])", "16")
+    .option("--beta-ratio <list>", "inverse temperatures in units of β_c = 2√ln 2, comma-separated", "0.5,1.5,2,3")
+    .option("--draws <n>", "Monte Carlo landscapes (integer in [0, 100000]; 0 skips Monte Carlo)", "50")
+    .option("--seed <s>", "seed of the Monte Carlo draws (integer)", "0")
+    .option("--json", "machine-readable JSON output")
+    .option("--out <file>", "write the output to a file instead of stdout")
+    .addHelpText("after", "\nExample:\n  infodyn rem --M 16 --beta-ratio 0.5,1.5,2,3 --draws 50 --seed 1 --json")
+    .action((opts: RemCliOptions) => {
+      const M = integer(opts.M, "--M", 1, 26);
+      const ratios = parsePositiveList(opts.betaRatio, "--beta-ratio");
+      const draws = integer(opts.draws, "--draws", 0, 100000);
+      const seed = integer(opts.seed, "--seed", -(2 ** 31), 2 ** 32);
+      const bar = progressBar("rem");
+      const out = remJson({ M, betaOverBetaC: ratios, draws, seed, onProgress: bar.update });
+      bar.stop();
+      if (opts.json) return emit(JSON.stringify(out), opts.out);
+      const ex = out.exact as number[];
+      const law = out.law as number[];
+      const mc = out.monteCarlo as { mean: number[]; standardError: number[] };
+      const rows = ratios.map((r, i) => [
+        String(r),
+        ex[i].toPrecision(8),
+        law[i].toPrecision(6),
+        draws > 0 ? `${mc.mean[i].toPrecision(6)} ± ${mc.standardError[i].toPrecision(2)}` : "-",
+        draws > 0 ? ((mc.mean[i] - ex[i]) / mc.standardError[i]).toFixed(2) : "-",
+      ]);
+      emit([`random-energy model, M = ${M} (N = 2^${M}), β_c = ${REM_BETA_C.toPrecision(10)}`, formatTable(["β/β_c", "exact E[Y]", "law", "Monte Carlo", "(MC − exact)/SE"], rows)].join("\n"), opts.out);
+    });
+}

@@ -1,0 +1,109 @@
+import type { Command } from "commander";
+import { freeEnergyGrid, type FreeEnergyGrid } from "../analysis/thermo/free-energy.js";
+import { findFixedPoints, susceptibility } from "../analysis/thermo/fixed-points.js";
+import { InfodynError } from "../errors.js";
+import type { DataModel } from "../models/types.js";
+import { createRng } from "../numeric/rng.js";
+import { emit, loadModel, parsePositiveList } from "./files.js";
+import { formatTable } from "./table.js";
+
+interface ThermoCliOptions {
+  sigma: string;
+  grid?: string;
+  json?: boolean;
+  out?: string;
+}
+
+/** A grid spec `x0,x1,n` (1-D) or `x0,x1,y0,y1,n` (2-D). */
+export interface GridSpec {
+  x0: number;
+  x1: number;
+  y0?: number;
+  y1?: number;
+  n: number;
+}
+
+/** Parses `--grid` for a model of dimension `dim` (1-D: `x0,x1,n`; 2-D: `x0,x1,y0,y1,n`; n integer in [2, 2000]). */
+export function parseGrid(arg: string, dim: number): GridSpec {
+  const v = arg.split(",").map((s) => Number(s.trim()));
+  const want = dim === 1 ? 3 : dim === 2 ? 5 : 0;
+  if (want === 0) throw new InfodynError(`--grid: free-energy grids need a 1-D or 2-D model (this one has dimension ${dim})`);
+  if (v.length !== want || !v.every(Number.isFinite))
+    throw new InfodynError(`--grid: '${arg}' is not ${want === 3 ? "x0,x1,n" : "x0,x1,y0,y1,n"} (finite numbers)`);
+  const n = v[want - 1];
+  if (!Number.isInteger(n) || n < 2 || n > 2000) throw new InfodynError(`--grid: n = '${n}' is not an integer in [2, 2000]`);
+  return want === 3 ? { x0: v[0], x1: v[1], n } : { x0: v[0], x1: v[1], y0: v[2], y1: v[3], n };
+}
+
+/** Newton starts: the data points (or component means), their mean, and pairwise midpoints (≤ 30 points). */
+function startingPoints(model: DataModel): number[][] {
+  const D = model.dim;
+  let pts: number[][];
+  let w: number[];
+  if (model.structure?.type === "mixture") {
+    const { means, weights } = model.structure;
+    pts = Array.from({ length: Math.min(means.rows, 500) }, (_, i) => Array.from(means.data.subarray(i * D, (i + 1) * D)));
+    w = Array.from(weights).slice(0, pts.length);
+  } else if (model.structure?.type === "gaussian") {
+    return [Array.from(model.structure.mean)];
+  } else {
+    const s = model.sample(20, createRng(0));
+    pts = Array.from({ length: s.rows }, (_, i) => Array.from(s.data.subarray(i * D, (i + 1) * D)));
+    w = pts.map(() => 1);
+  }
+  const tot = w.reduce((a, b) => a + b, 0);
+  const mean = Array.from({ length: D }, (_, k) => pts.reduce((a, p, i) => a + w[i] * p[k], 0) / tot);
+  const starts = [...pts, mean];
+  if (pts.length <= 30)
+    for (let i = 0; i < pts.length; i++) for (let j = i + 1; j < pts.length; j++) starts.push(pts[i].map((v, k) => 0.5 * (v + pts[j][k])));
+  return starts;
+}
+
+/**
+ * The JSON contract of `infodyn thermo --json` (issue 6): fixed points x* = m(x*) with their magnetization and
+ * susceptibility χ = (I − C/σ²)⁻¹ C/σ², and optionally F and F̃ on a grid (THEORY.md §6).
+ */
+export function thermoJson(model: DataModel, sigma: number, grid?: GridSpec): Record<string, unknown> {
+  const fps = findFixedPoints(model, startingPoints(model), sigma);
+  const D = model.dim;
+  const fixedPoints = fps.map((fp) => {
+    const chi = susceptibility(fp.covariance, D, sigma);
+    const m = model.denoise({ rows: 1, dim: D, data: fp.x }, sigma).data;
+    return {
+      x: Array.from(fp.x),
+      magnetization: Array.from(m),
+      susceptibility: Array.from({ length: D }, (_, i) => Array.from(chi.subarray(i * D, (i + 1) * D))),
+      stable: fp.stable,
+      stabilityRatio: fp.stabilityRatio,
+    };
+  });
+  const out: Record<string, unknown> = { kind: model.kind, dim: D, sigma, fixedPoints };
+  if (grid) {
+    const g: FreeEnergyGrid = freeEnergyGrid(model, sigma, grid);
+    out.grid = { x: g.x, y: g.y ?? null, freeEnergy: g.freeEnergy, regularizedFreeEnergy: g.regularizedFreeEnergy };
+  }
+  return out;
+}
+
+/** `infodyn thermo MODEL --sigma S`: fixed points, magnetization, susceptibility and the free-energy landscape. */
+export function registerThermo(program: Command): void {
+  program
+    .command("thermo")
+    .description("free energy F and regularized F̃ = −σ² log p_σ, fixed points x* = m(x*), magnetization, susceptibility (THEORY.md §6)")
+    .argument("<model>", "model JSON file, or 'default' for the embedded dataset")
+    .requiredOption("--sigma <s>", "noise level σ = 1/√β (> 0), e.g. 0.8")
+    .option("--grid <spec>", "free-energy grid: x0,x1,n (1-D model) or x0,x1,y0,y1,n (2-D model), n integer in [2, 2000]")
+    .option("--json", "machine-readable JSON output")
+    .option("--out <file>", "write the output to a file instead of stdout")
+    .addHelpText("after", "\nExample:\n  infodyn thermo examples/four-deltas.json --sigma 0.6 --grid -2,2,-2,2,41 --json")
+    .action((modelPath: string, opts: ThermoCliOptions) => {
+      const { model, source } = loadModel(modelPath);
+      const [sigma] = parsePositiveList(opts.sigma, "--sigma");
+      const grid = opts.grid ? parseGrid(opts.grid, model.dim) : undefined;
+      const out = thermoJson(model, sigma, grid);
+      if (opts.json) return emit(JSON.stringify(out), opts.out);
+      const fps = out.fixedPoints as { x: number[]; stable: boolean; stabilityRatio: number; susceptibility: number[][] }[];
+      const rows = fps.map((f) => [f.x.map((v) => v.toPrecision(6)).join(", "), f.stable ? "stable" : "unstable", f.stabilityRatio.toPrecision(6), Math.max(...f.susceptibility.map((r, i) => r[i])).toPrecision(6)]);
+      emit([`fixed points of ${source} (${model.kind}) at σ = ${sigma}`, formatTable(["x*", "kind", "λmax(C)/σ²", "max χ_ii"], rows)].join("\n"), opts.out);
+    });
+}
