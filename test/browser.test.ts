@@ -1,5 +1,5 @@
 import { execSync, spawnSync } from "node:child_process";
-import { mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -38,8 +38,9 @@ describe("the report in a real browser", () => {
       page.on("pageerror", (e) => problems.push(e.message));
       page.on("request", (req) => !req.url().startsWith("file:") && problems.push(`network request: ${req.url()}`));
       await page.goto(pathToFileURL(join(out, "index.html")).href);
-      expect(await page.locator("section").count()).toBe(5);
-      expect(await page.locator("figure svg").count()).toBe(5);
+      const figures = readdirSync(join(out, "figures")).filter((f) => f.endsWith(".svg")).length;
+      expect(await page.locator("section").count()).toBe(7);
+      expect(await page.locator("figure svg").count()).toBe(figures);
       const shot = join(out, "screenshot.png");
       await page.screenshot({ path: shot, fullPage: true });
       expect(statSync(shot).size).toBeGreaterThan(20_000);

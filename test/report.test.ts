@@ -32,8 +32,10 @@ describe("the report", () => {
   const report = buildReport(model, { source: "two-deltas-weighted.json", seed: 1 });
 
   it("has the sections that apply to a labelled discrete model", () => {
-    expect(report.sections.map((s) => s.id)).toEqual(["model", "profile", "pathwise", "classes", "summary"]);
-    expect(Object.keys(report.figures).sort()).toEqual(["class-entropy", "data", "entropy-profile", "pathwise-entropy-variance", "rate-estimators"]);
+    expect(report.sections.map((s) => s.id)).toEqual(["model", "profile", "pathwise", "classes", "dynamics", "memorization", "summary"]);
+    expect(Object.keys(report.figures).sort()).toEqual([
+      "class-entropy", "data", "decisions", "entropy-profile", "lyapunov", "participation", "pathwise-entropy-variance", "rate-estimators", "trajectories",
+    ]);
   });
 
   it("renders every figure to an SVG that parses as one <svg> element and to a PNG that is not blank", async () => {

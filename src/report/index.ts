@@ -3,3 +3,4 @@ export * from "./render.js";
 export * from "./html.js";
 export * from "./report.js";
 export * from "./figures/info.js";
+export * from "./figures/dynamics.js";

@@ -2,6 +2,9 @@ import { informationProfile, logGrid, type InformationProfile } from "../analysi
 import type { DataModel } from "../models/types.js";
 import { createRng } from "../numeric/rng.js";
 import { VERSION } from "../version.js";
+import { pathsReport } from "../analysis/dynamics/report.js";
+import { participationVsSigma } from "../analysis/thermo/participation.js";
+import { decisionFigure, lyapunovFigure, participationFigure, trajectoriesFigure, type PathsData } from "./figures/dynamics.js";
 import { classEntropyFigure, dataFigure, entropyProfileFigure, pathwiseVarianceFigure, rateEstimatorsFigure } from "./figures/info.js";
 import type { VegaLiteSpec } from "./theme.js";
 
@@ -42,7 +45,8 @@ export function buildReport(model: DataModel, options: ReportOptions): Report {
   const sample = labelledSample(model, 2000, seed);
   const scale = dataScale(sample.points, model.dim);
   const sigmas = logGrid(scale / 50, scale * 10, 40);
-  const profile = informationProfile(model, sigmas, { samples: options.samples ?? 4000, seed, onProgress: options.onProgress });
+  // Quadrature where it is cheap (small mixtures), Monte Carlo for large datasets: the report stays under a minute.
+  const profile = informationProfile(model, sigmas, { samples: options.samples ?? 4000, seed, budget: 2e7, onProgress: options.onProgress });
   const figures: Record<string, VegaLiteSpec> = {};
   const add = (name: string, spec: VegaLiteSpec | undefined) => {
     if (spec) figures[name] = spec;
@@ -81,6 +85,47 @@ export function buildReport(model: DataModel, options: ReportOptions): Report {
       text: `The class entropy H(c|x_σ) falls fastest at σ ≈ ${fmt(profile.peaks.classEntropyRate?.sigma)}.`,
       figures: classFig,
     });
+  // Dynamics: trajectories, decisions, Lyapunov rates (THEORY.md §4; seed 000 §5–6, seed 001).
+  const paths = pathsReport(model, {
+    n: 200,
+    steps: 100,
+    sigmaMin: sigmas[0],
+    sigmaMax: sigmas[sigmas.length - 1],
+    seed,
+    keep: 12,
+    lyapunovPaths: 32,
+  }) as unknown as PathsData;
+  const topRate = paths.lyapunov.rates.map((r) => Math.max(...r));
+  const iTop = topRate.indexOf(Math.max(...topRate));
+  sections.push({
+    id: "dynamics",
+    title: "Generative dynamics: trajectories, decisions and divergence",
+    text:
+      `200 reverse-SDE trajectories from the exact noisy law at σ = ${fmt(sigmas[sigmas.length - 1])} down to ${fmt(sigmas[0])}` +
+      (paths.decisionSigma ? `; each path's decision σ is where its pathwise entropy drops most` : "") +
+      `. Along the probability-flow ODE, nearby trajectories separate fastest (largest local Lyapunov rate ${fmt(topRate[iTop])} per unit log σ) at σ ≈ ${fmt(paths.lyapunov.sigma[iTop])}.`,
+    figures: [
+      ...add("trajectories", trajectoriesFigure(model, paths)),
+      ...add("decisions", decisionFigure(paths)),
+      ...add("lyapunov", lyapunovFigure(paths)),
+    ],
+  });
+  // Memorization: participation ratio and condensation (THEORY.md §6, seed 004).
+  let participation: ReturnType<typeof participationVsSigma> | undefined;
+  if (model.discrete) {
+    participation = participationVsSigma(model, [...sigmas], { samples: 500, seed });
+    const condensation = crossing(participation.sigma, participation.meanInverseParticipation, 1.5);
+    sections.push({
+      id: "memorization",
+      title: "Memorization: how many data points shape the score",
+      text:
+        `1/Y = 1/Σ_j w_j² counts the data points that the score at x averages over. ` +
+        (condensation
+          ? `Below σ ≈ ${fmt(condensation)} it falls under 1.5 on average: the posterior condenses onto single data points (memorization).`
+          : `It stays above 1.5 over the whole range.`),
+      figures: add("participation", participationFigure(participation, condensation)),
+    });
+  }
   sections.push({ id: "summary", title: "Critical windows in plain words", text: criticalWindows(profile).join(" "), figures: [] });
   return {
     title: `infodyn report — ${options.source}`,
@@ -93,6 +138,8 @@ export function buildReport(model: DataModel, options: ReportOptions): Report {
       model: { source: options.source, kind: model.kind, dim: model.dim, numClasses: model.numClasses, classNames: model.classNames },
       dataScale: scale,
       profile: { sigma: profile.sigma, points: profile.points, peaks: profile.peaks },
+      paths: { sigma: paths.sigma, decisionSigma: paths.decisionSigma, lyapunov: paths.lyapunov },
+      participation,
       summary: criticalWindows(profile),
     },
   };
@@ -152,6 +199,17 @@ export function criticalWindows(profile: InformationProfile): string[] {
     );
   if (!lines.length) lines.push("No interior peaks in the σ range.");
   return lines;
+}
+
+/** The largest x where y (decreasing towards small x) crosses the level, log-interpolated; undefined if never. */
+function crossing(xs: number[], ys: number[], level: number): number | undefined {
+  for (let i = xs.length - 1; i > 0; i--) {
+    if (ys[i] >= level && ys[i - 1] < level) {
+      const t = (ys[i] - level) / (ys[i] - ys[i - 1]);
+      return Math.exp(Math.log(xs[i]) + t * (Math.log(xs[i - 1]) - Math.log(xs[i])));
+    }
+  }
+  return undefined;
 }
 
 const fmt = (v: number | undefined) => (v === undefined ? "–" : Number(v.toPrecision(4)).toString());
