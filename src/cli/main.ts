@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { InfodynError } from "../errors.js";
+import { kernelBackendName } from "../engine/backends.js";
 import { VERSION } from "../version.js";
 import { registerMemorization } from "./memorization.js";
 import { registerPaths } from "./paths.js";
@@ -17,7 +18,7 @@ import { registerThermo } from "./thermo.js";
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("infodyn")
     .description("information dynamics and statistical thermodynamics of generative diffusion models")
-    .version(VERSION)
+    .version(`${VERSION} (posterior kernel: ${kernelBackendName()})`)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerPosterior(program);

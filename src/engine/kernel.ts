@@ -1,4 +1,5 @@
 import type { Batch } from "../batch.js";
+import { blockedPosteriorKernel } from "./blocked.js";
 
 /**
  * A finite weighted point set — the "deltas" data distribution `φ = Σ_j π_j δ(y − y_j)` that every
@@ -247,16 +248,17 @@ function fillNaN(
   cls?.fill(NaN, b * C, (b + 1) * C);
 }
 
-let current: PosteriorKernel = jsPosteriorKernel;
+// Resolved at call time: blocked.ts imports this module, so the default is not read while modules load.
+let current: PosteriorKernel | undefined;
 
-/** The posterior kernel the models use (plain JS unless another backend was installed). */
+/** The posterior kernel the models use: the blocked TypeScript kernel unless another backend was installed. */
 export function posteriorKernel(): PosteriorKernel {
-  return current;
+  return current ?? blockedPosteriorKernel;
 }
 
 /** Installs a faster backend (WebAssembly, native, GPU); returns the previous one. */
 export function setPosteriorKernel(kernel: PosteriorKernel): PosteriorKernel {
-  const previous = current;
+  const previous = posteriorKernel();
   current = kernel;
   return previous;
 }

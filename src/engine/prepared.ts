@@ -1,0 +1,48 @@
+import type { DeltaSet } from "./kernel.js";
+
+/**
+ * A point set prepared once for the blocked kernels: points centred on their mean `c`, their squared norms, and
+ * the largest of them. Centring makes `‖x − y‖² = ‖x − c‖² + ‖y − c‖² − 2 (x − c)·(y − c)` lose as little as
+ * possible to cancellation: its rounding error is about `ε √D (‖x−c‖ + ‖y−c‖)²`.
+ */
+export interface PreparedSet {
+  readonly center: Float64Array;
+  /** (y_j − c), row-major N × D. */
+  readonly centered: Float64Array;
+  /** ‖y_j − c‖². */
+  readonly norms: Float64Array;
+  readonly maxNorm: number;
+}
+
+const cache = new WeakMap<DeltaSet, PreparedSet>();
+
+/** The prepared form of a point set, computed on first use and cached per DeltaSet object. */
+export function prepared(data: DeltaSet): PreparedSet {
+  let p = cache.get(data);
+  if (!p) {
+    p = prepare(data);
+    cache.set(data, p);
+  }
+  return p;
+}
+
+function prepare(data: DeltaSet): PreparedSet {
+  const { n, dim: D, points } = data;
+  const center = new Float64Array(D);
+  for (let j = 0; j < n; j++) for (let k = 0; k < D; k++) center[k] += points[j * D + k];
+  for (let k = 0; k < D; k++) center[k] = n > 0 ? center[k] / n : 0;
+  const centered = new Float64Array(n * D);
+  const norms = new Float64Array(n);
+  let maxNorm = 0;
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let k = 0; k < D; k++) {
+      const v = points[j * D + k] - center[k];
+      centered[j * D + k] = v;
+      s += v * v;
+    }
+    norms[j] = s;
+    if (s > maxNorm) maxNorm = s;
+  }
+  return { center, centered, norms, maxNorm };
+}
