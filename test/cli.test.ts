@@ -207,3 +207,33 @@ describe("infodyn thermo, rem, memorization", () => {
     expect(out.condensation.median).toBeGreaterThan(0);
   });
 });
+
+describe("infodyn modes and bifurcations", () => {
+  it("modes on the triangle at σ = 0.72: four maxima, three saddles, complete by the Morse count", () => {
+    const r = run("modes", "examples/triangle.json", "--sigma", "0.72", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const kinds = out.criticalPoints.map((p: { kind: string }) => p.kind);
+    expect(kinds.filter((k: string) => k === "max")).toHaveLength(4);
+    expect(kinds.filter((k: string) => k === "saddle")).toHaveLength(3);
+    expect(out.complete).toBe(true);
+  });
+  it("bifurcations of two deltas ±1: one pitchfork at σ = 1 to 1e-8, the tree and the exponents", () => {
+    const r = run("bifurcations", "examples/two-deltas.json", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.branchings).toHaveLength(1);
+    expect(out.branchings[0]).toMatchObject({ kind: "pitchfork", modesAbove: 1, modesBelow: 2 });
+    expectClose(out.branchings[0].sigma, 1, { rtol: 1e-8 });
+    expect(out.tree.members).toEqual([0, 1]);
+    expectClose(out.criticalExponents.beta.value, 0.5, { atol: 0.01 });
+    expectClose(out.criticalExponents.gamma.value, 1, { atol: 0.01 });
+    expectClose(out.criticalExponents.delta.value, 3, { atol: 0.01 });
+  });
+  it("rejects a missing --sigma and an inverted range with exit code 2", () => {
+    expect(run("modes", "examples/triangle.json").code).toBe(2);
+    const r = run("bifurcations", "examples/two-deltas.json", "--sigma-min", "2", "--sigma-max", "1");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--sigma/);
+  });
+});

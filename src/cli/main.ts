@@ -3,7 +3,9 @@ import { Command, CommanderError } from "commander";
 import { InfodynError } from "../errors.js";
 import { kernelBackendName } from "../engine/backends.js";
 import { VERSION } from "../version.js";
+import { registerBifurcations } from "./bifurcations.js";
 import { registerMemorization } from "./memorization.js";
+import { registerModes } from "./modes.js";
 import { registerPaths } from "./paths.js";
 import { registerPosterior } from "./posterior.js";
 import { registerProfile } from "./profile.js";
@@ -24,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
   registerPosterior(program);
   registerProfile(program);
   registerPaths(program);
+  registerModes(program);
+  registerBifurcations(program);
   registerThermo(program);
   registerRem(program);
   registerMemorization(program);

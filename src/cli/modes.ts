@@ -1,0 +1,65 @@
+import type { Command } from "commander";
+import { type CriticalPointSet, criticalPoints } from "../analysis/bifurcation/critical-points.js";
+import { InfodynError } from "../errors.js";
+import { VERSION } from "../version.js";
+import { emit, loadModel, parsePositiveList } from "./files.js";
+import { progressBar } from "./progress.js";
+import { formatTable } from "./table.js";
+
+interface ModesCliOptions {
+  sigma?: string;
+  seed: string;
+  json?: boolean;
+  out?: string;
+}
+
+/** `infodyn modes MODEL --sigma S`: the critical points of p_σ and their kind (issue 5's JSON contract). */
+export function registerModes(program: Command): void {
+  program
+    .command("modes")
+    .description("critical points of p_σ (fixed points m(x) = x) with their kind from the Hessian of log p_σ")
+    .argument("<model>", "model JSON file, or 'default' for the embedded dataset")
+    .option("--sigma <s>", "noise level σ (> 0; required), e.g. 0.5")
+    .option("--seed <s>", "seed of the draws anchoring the search for models without data points (integer)", "0")
+    .option("--json", "machine-readable JSON output")
+    .option("--out <file>", "write the output to a file instead of stdout")
+    .addHelpText("after", "\nExample:\n  infodyn modes examples/triangle.json --sigma 0.72 --json")
+    .action((modelPath: string, opts: ModesCliOptions) => {
+      if (opts.sigma === undefined) throw new InfodynError("--sigma: required (a positive number, e.g. --sigma 0.5)");
+      const [sigma] = parsePositiveList(opts.sigma, "--sigma");
+      const seed = Number(opts.seed);
+      if (!Number.isInteger(seed)) throw new InfodynError(`--seed: '${opts.seed}' is not an integer`);
+      const { model, source } = loadModel(modelPath);
+      const bar = progressBar("modes");
+      const set = criticalPoints(model, sigma, { seed });
+      bar.stop();
+      emit(opts.json ? JSON.stringify(modesJson(set, source)) : modesText(set, source, model.kind), opts.out);
+    });
+}
+
+/** The JSON contract of `infodyn modes --json`: `{sigma, criticalPoints: [{x, kind, hessianEigenvalues}], complete}`. */
+export function modesJson(set: CriticalPointSet, source = ""): Record<string, unknown> {
+  return {
+    model: source,
+    version: VERSION,
+    sigma: set.sigma,
+    criticalPoints: set.points.map((p) => ({ x: Array.from(p.x), kind: p.kind, hessianEigenvalues: Array.from(p.hessianEigenvalues) })),
+    complete: set.complete,
+    morseSum: set.morseSum,
+  };
+}
+
+/** Readable table of critical points. */
+export function modesText(set: CriticalPointSet, source: string, kind: string): string {
+  const f = (v: number) => v.toPrecision(6);
+  const counts = (k: string) => set.points.filter((p) => p.kind === k).length;
+  return [
+    `critical points of p_σ for ${source} (${kind}) at σ = ${set.sigma}`,
+    formatTable(
+      ["kind", "x", "eigenvalues of ∇∇log p"],
+      set.points.map((p) => [p.kind, Array.from(p.x, f).join(", "), Array.from(p.hessianEigenvalues, f).join(", ")]),
+    ),
+    `${counts("max")} max, ${counts("saddle")} saddle, ${counts("min")} min; Morse sum ${set.morseSum}` +
+      (set.complete ? " = 1: complete" : " — not verified complete"),
+  ].join("\n");
+}
