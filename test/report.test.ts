@@ -32,9 +32,10 @@ describe("the report", () => {
   const report = buildReport(model, { source: "two-deltas-weighted.json", seed: 1 });
 
   it("has the sections that apply to a labelled discrete model", () => {
-    expect(report.sections.map((s) => s.id)).toEqual(["model", "profile", "pathwise", "classes", "dynamics", "memorization", "summary"]);
+    expect(report.sections.map((s) => s.id)).toEqual(["model", "profile", "pathwise", "classes", "dynamics", "branchings", "memorization", "summary"]);
     expect(Object.keys(report.figures).sort()).toEqual([
-      "class-entropy", "data", "decisions", "entropy-profile", "lyapunov", "participation", "pathwise-entropy-variance", "rate-estimators", "trajectories",
+      "class-entropy", "data", "decision-tree", "decisions", "entropy-profile", "free-energy", "lyapunov", "participation",
+      "pathwise-entropy-variance", "rate-estimators", "trajectories",
     ]);
   });
 
@@ -55,6 +56,10 @@ describe("the report", () => {
       expect(p.conditionalEntropy).toBe(direct.conditionalEntropy);
     }
     expect(report.results).toMatchObject({ seed: 1, model: { kind: "deltas", dim: 1, numClasses: 2 } });
+    // the weighted pair branches once, by a saddle-node at the Curie–Weiss fold 0.73676 (THEORY.md §5)
+    const bif = report.results.bifurcations as { branchings: { sigma: number; kind: string }[] };
+    expect(bif.branchings.map((b) => b.kind)).toEqual(["saddle-node"]);
+    expect(bif.branchings[0].sigma).toBeCloseTo(0.7367598214, 8);
   });
 
   it("infodyn report writes index.html, results.json and every figure as svg, png and spec, self-contained", () => {

@@ -4,3 +4,4 @@ export * from "./html.js";
 export * from "./report.js";
 export * from "./figures/info.js";
 export * from "./figures/dynamics.js";
+export * from "./figures/landscape.js";

@@ -3,7 +3,11 @@ import type { DataModel } from "../models/types.js";
 import { createRng } from "../numeric/rng.js";
 import { VERSION } from "../version.js";
 import { pathsReport } from "../analysis/dynamics/report.js";
+import { bifurcationReport, defaultSigmaRange } from "../analysis/bifurcation/index.js";
+import { freeEnergyGrid } from "../analysis/thermo/free-energy.js";
 import { participationVsSigma } from "../analysis/thermo/participation.js";
+import { deltas } from "../models/deltas.js";
+import { landscapeFigure, treeFigure } from "./figures/landscape.js";
 import { decisionFigure, lyapunovFigure, participationFigure, trajectoriesFigure, type PathsData } from "./figures/dynamics.js";
 import { classEntropyFigure, dataFigure, entropyProfileFigure, pathwiseVarianceFigure, rateEstimatorsFigure } from "./figures/info.js";
 import type { VegaLiteSpec } from "./theme.js";
@@ -110,6 +114,9 @@ export function buildReport(model: DataModel, options: ReportOptions): Report {
       ...add("lyapunov", lyapunovFigure(paths)),
     ],
   });
+  // Symmetry breaking: branchings, the decision tree and the free-energy landscape there (THEORY.md §5–6).
+  const bif = branchingSection(model, sample.points, add);
+  if (bif) sections.push(bif.section);
   // Memorization: participation ratio and condensation (THEORY.md §6, seed 004).
   let participation: ReturnType<typeof participationVsSigma> | undefined;
   if (model.discrete) {
@@ -140,6 +147,7 @@ export function buildReport(model: DataModel, options: ReportOptions): Report {
       profile: { sigma: profile.sigma, points: profile.points, peaks: profile.peaks },
       paths: { sigma: paths.sigma, decisionSigma: paths.decisionSigma, lyapunov: paths.lyapunov },
       participation,
+      bifurcations: bif?.results,
       summary: criticalWindows(profile),
     },
   };
@@ -199,6 +207,75 @@ export function criticalWindows(profile: InformationProfile): string[] {
     );
   if (!lines.length) lines.push("No interior peaks in the σ range.");
   return lines;
+}
+
+/**
+ * Branchings and the decision tree of the model itself when it has at most 12 points or components; of its class
+ * centres (weighted by class size) when it is a larger labelled dataset — a cheap, readable summary of when the
+ * classes split; the free-energy landscape of the full model at (up to three of) those σ's.
+ */
+function branchingSection(
+  model: DataModel,
+  points: Float64Array,
+  add: (name: string, spec: VegaLiteSpec | undefined) => string[],
+): { section: ReportSection; results: Record<string, unknown> } | undefined {
+  const st = model.structure;
+  if (st?.type !== "mixture" || model.dim > 2) return undefined;
+  let target: DataModel | undefined;
+  let what: string;
+  let names: (i: number) => string;
+  if (st.means.rows <= 12) {
+    target = model;
+    what = `the ${st.means.rows} ${model.discrete ? "data points" : "components"}`;
+    names = (i) => String(i);
+  } else if (model.numClasses > 1 && "set" in model) {
+    const labels = (model as unknown as { set: { labels: Int32Array } }).set.labels;
+    const K = model.numClasses;
+    const D = model.dim;
+    const centres = new Float64Array(K * D);
+    const w = new Float64Array(K);
+    for (let j = 0; j < st.means.rows; j++) {
+      w[labels[j]] += st.weights[j];
+      for (let k = 0; k < D; k++) centres[labels[j] * D + k] += st.weights[j] * st.means.data[j * D + k];
+    }
+    for (let c = 0; c < K; c++) for (let k = 0; k < D; k++) centres[c * D + k] /= w[c];
+    target = deltas({ rows: K, dim: D, data: centres }, { weights: w, labels: Array.from({ length: K }, (_, c) => c), classNames: model.classNames });
+    what = `the ${K} class centres (weighted by class size; the full dataset has ${st.means.rows} points)`;
+    names = (i) => model.classNames?.[i] ?? String(i);
+  } else return undefined;
+  const [lo, hi] = defaultSigmaRange(target);
+  const r = bifurcationReport(target, lo, hi, 40);
+  const levels = r.branchings.map((b) => b.sigma).sort((a, b) => b - a).slice(0, 3);
+  const D = model.dim;
+  const extent = (k: number) => {
+    let a = Infinity;
+    let b = -Infinity;
+    for (let i = k; i < points.length; i += D) {
+      a = Math.min(a, points[i]);
+      b = Math.max(b, points[i]);
+    }
+    const pad = 0.15 * (b - a || 1);
+    return [a - pad, b + pad];
+  };
+  const [x0, x1] = extent(0);
+  const [y0, y1] = D === 2 ? extent(1) : [0, 0];
+  const grids = levels.map((sigma) => ({ sigma, grid: freeEnergyGrid(model, sigma, { x0, x1, y0, y1, n: D === 2 ? 48 : 200 }) }));
+  const list = r.branchings.map((b) => `σ = ${fmt(b.sigma)} (${b.kind}, ${b.modesAbove} → ${b.modesBelow} modes)`).join("; ");
+  return {
+    section: {
+      id: "branchings",
+      title: "Symmetry breaking: branchings and the decision tree",
+      text:
+        `Fixed points of the score (modes of p_σ) of ${what}, followed from σ = ${fmt(hi)} down to ${fmt(lo)}: ` +
+        (list ? `${list}.` : "no branching in this range.") +
+        (levels.length ? ` The landscapes show the full model's −F̃ at the ${levels.length} highest branching levels.` : ""),
+      figures: [
+        ...(r.tree ? add("decision-tree", treeFigure(r.tree, lo, names)) : []),
+        ...add("free-energy", landscapeFigure(grids, D)),
+      ],
+    },
+    results: { of: what, sigmaMin: lo, sigmaMax: hi, branchings: r.branchings, tree: r.tree },
+  };
 }
 
 /** The largest x where y (decreasing towards small x) crosses the level, log-interpolated; undefined if never. */
