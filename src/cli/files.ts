@@ -75,6 +75,18 @@ export function parsePositiveList(arg: string, option: string): number[] {
   });
 }
 
+/**
+ * An integer option in [min, max]: `--steps: '0' is not an integer ≥ 1` (or `… in [1, 26]` with a max).
+ */
+export function integerOption(text: string, name: string, min = -(2 ** 53), max = Infinity): number {
+  const v = Number(text);
+  if (text.trim() === "" || !Number.isInteger(v) || v < min || v > max)
+    throw new InfodynError(
+      `${name}: '${text}' is not an integer${max < Infinity ? ` in [${min}, ${max}]` : min > -(2 ** 53) ? ` ≥ ${min}` : ""}`,
+    );
+  return v;
+}
+
 /** Writes text to a file atomically (temp file in the same folder, then rename): no half-written output. */
 export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   const dir = dirname(resolve(path));

@@ -3,7 +3,7 @@ import { logGrid } from "../analysis/info/grid.js";
 import { participationAlongPaths, participationVsSigma } from "../analysis/thermo/participation.js";
 import { InfodynError } from "../errors.js";
 import type { DataModel } from "../models/types.js";
-import { emit, loadModel, parsePositiveList } from "./files.js";
+import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
 import { formatTable } from "./table.js";
 
 interface MemorizationCliOptions {
@@ -66,11 +66,6 @@ export function memorizationJson(model: DataModel, req: MemorizationRequest): Re
   };
 }
 
-function integer(text: string, name: string, min: number): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min) throw new InfodynError(`${name}: '${text}' is not an integer ≥ ${min}`);
-  return v;
-}
 
 /** `infodyn memorization MODEL`: participation ratio vs σ and along generative paths, condensation σ. */
 export function registerMemorization(program: Command): void {
@@ -99,11 +94,11 @@ export function registerMemorization(program: Command): void {
       const req = {
         sigmaMin,
         sigmaMax,
-        steps: integer(opts.steps, "--steps", 1),
-        samples: integer(opts.samples, "--samples", 2),
-        paths: integer(opts.paths, "--paths", 1),
+        steps: integerOption(opts.steps, "--steps", 1),
+        samples: integerOption(opts.samples, "--samples", 2),
+        paths: integerOption(opts.paths, "--paths", 1),
         threshold,
-        seed: integer(opts.seed, "--seed", -(2 ** 31)),
+        seed: integerOption(opts.seed, "--seed", -(2 ** 31)),
       };
       const out = memorizationJson(model, req);
       if (opts.json) return emit(JSON.stringify(out), opts.out);

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { pathsReport } from "../analysis/dynamics/report.js";
 import { SAMPLER_NAMES, type SamplerName } from "../analysis/dynamics/registry.js";
 import { InfodynError } from "../errors.js";
-import { emit, loadModel, parsePositiveList } from "./files.js";
+import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 
@@ -56,11 +56,6 @@ export function registerPaths(program: Command): void {
     });
 }
 
-function integerOption(text: string, name: string, min: number): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min) throw new InfodynError(`${name}: '${text}' is not an integer ≥ ${min}`);
-  return v;
-}
 
 /** The readable summary of a {@link pathsReport}: about 20 σ rows, the decision histogram's peak, final exponents. */
 export function pathsTableText(report: Record<string, unknown>, source: string): string {

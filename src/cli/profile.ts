@@ -3,7 +3,7 @@ import { informationProfile, logGrid, type InformationProfile } from "../analysi
 import type { ProfilePoint } from "../analysis/info/profile.js";
 import { InfodynError } from "../errors.js";
 import { noiseProcess, PROCESS_NAMES, type ProcessName } from "../noise/process.js";
-import { emit, loadModel, parsePositiveList } from "./files.js";
+import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 
@@ -85,11 +85,6 @@ function gridFromOptions(opts: ProfileCliOptions): number[] {
   return logGrid(a, b, integerOption(opts.steps, "--steps", 1));
 }
 
-function integerOption(text: string, name: string, min: number): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min) throw new InfodynError(`${name}: '${text}' is not an integer ≥ ${min}`);
-  return v;
-}
 
 /** The JSON contract of `infodyn profile --json` (issue 4): arrays aligned with `sigma`, keys omitted where undefined. */
 export function profileJson(profile: InformationProfile): Record<string, unknown> {

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { REM_BETA_C, remExactParticipation, remLaw } from "../analysis/thermo/rem-exact.js";
 import { remMonteCarlo } from "../analysis/thermo/rem-monte-carlo.js";
 import { InfodynError } from "../errors.js";
-import { emit, parsePositiveList } from "./files.js";
+import { emit, integerOption, parsePositiveList } from "./files.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 
@@ -42,11 +42,6 @@ export function remJson(req: RemRequest): Record<string, unknown> {
   };
 }
 
-function integer(text: string, name: string, min: number, max: number): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min || v > max) throw new InfodynError(`${name}: '${text}' is not an integer in [${min}, ${max}]`);
-  return v;
-}
 
 /** `infodyn rem`: the random-energy model of seed 004, exact vs law vs Monte Carlo. */
 export function registerRem(program: Command): void {
@@ -61,10 +56,10 @@ export function registerRem(program: Command): void {
     .option("--out <file>", "write the output to a file instead of stdout")
     .addHelpText("after", "\nExample:\n  infodyn rem --M 16 --beta-ratio 0.5,1.5,2,3 --draws 50 --seed 1 --json")
     .action((opts: RemCliOptions) => {
-      const M = integer(opts.M, "--M", 1, 26);
+      const M = integerOption(opts.M, "--M", 1, 26);
       const ratios = parsePositiveList(opts.betaRatio, "--beta-ratio");
-      const draws = integer(opts.draws, "--draws", 0, 100000);
-      const seed = integer(opts.seed, "--seed", -(2 ** 31), 2 ** 32);
+      const draws = integerOption(opts.draws, "--draws", 0, 100000);
+      const seed = integerOption(opts.seed, "--seed", -(2 ** 31), 2 ** 32);
       const bar = progressBar("rem");
       const out = remJson({ M, betaOverBetaC: ratios, draws, seed, onProgress: bar.update });
       bar.stop();

@@ -2,11 +2,10 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:f
 import { basename, dirname, join, resolve } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import type { Command } from "commander";
-import { InfodynError } from "../errors.js";
 import { reportHtml } from "../report/html.js";
 import { renderSvg } from "../report/render.js";
 import { buildReport } from "../report/report.js";
-import { loadModel } from "./files.js";
+import { integerOption, loadModel } from "./files.js";
 import { progressBar } from "./progress.js";
 
 interface ReportCliOptions {
@@ -31,10 +30,8 @@ export function registerReport(program: Command): void {
     .option("--seed <s>", "seed of every random draw (integer)", "0")
     .addHelpText("after", "\nExample:\n  infodyn report examples/triangle.json --out triangle-report")
     .action(async (modelPath: string | undefined, opts: ReportCliOptions) => {
-      const samples = Number(opts.samples);
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(samples) || samples < 100) throw new InfodynError(`--samples: '${opts.samples}' is not an integer ≥ 100`);
-      if (!Number.isInteger(seed)) throw new InfodynError(`--seed: '${opts.seed}' is not an integer`);
+      const samples = integerOption(opts.samples, "--samples", 100);
+      const seed = integerOption(opts.seed, "--seed");
       const started = Date.now();
       const { model, source } = loadModel(modelPath);
       const bar = progressBar("report", 0);

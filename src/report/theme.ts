@@ -32,3 +32,16 @@ export function figure(title: string, spec: VegaLiteSpec): VegaLiteSpec {
 
 /** A log-σ x axis with its title. */
 export const sigmaAxis = (title = "noise level σ") => ({ field: "sigma", type: "quantitative", scale: { type: "log", nice: false }, title });
+
+/** A vertical dashed rule at a σ with a small label at the top (peaks, branchings, condensation). */
+export function sigmaRule(sigma: number | undefined, label: string): VegaLiteSpec[] {
+  if (sigma === undefined) return [];
+  return [
+    { data: { values: [{ sigma, label }] }, mark: { type: "rule", strokeDash: [5, 4], color: "#555" }, encoding: { x: sigmaAxis() } },
+    {
+      data: { values: [{ sigma, label }] },
+      mark: { type: "text", align: "left", dx: 4, dy: -6, baseline: "top", fontSize: 11, color: "#333", y: 0 },
+      encoding: { x: sigmaAxis(), text: { field: "label" } },
+    },
+  ];
+}

@@ -1,6 +1,6 @@
 import type { ParticipationStats } from "../../analysis/thermo/participation.js";
 import type { DataModel } from "../../models/types.js";
-import { figure, PANEL, sigmaAxis, type VegaLiteSpec } from "../theme.js";
+import { figure, PANEL, sigmaAxis, sigmaRule, type VegaLiteSpec } from "../theme.js";
 
 /** What the report takes from `pathsReport` (the `infodyn paths` JSON). */
 export interface PathsData {
@@ -90,16 +90,7 @@ export function participationFigure(stats: ParticipationStats, condensation?: nu
         mark: "line",
         encoding: { x: sigmaAxis(), y: { field: "inv", type: "quantitative", scale: { type: "log" }, title: "E[1/Y] over x ~ p_σ" } },
       },
-      ...(condensation
-        ? [
-            { data: { values: [{ sigma: condensation }] }, mark: { type: "rule", strokeDash: [5, 4], color: "#555" }, encoding: { x: sigmaAxis() } },
-            {
-              data: { values: [{ sigma: condensation, label: "condensation" }] },
-              mark: { type: "text", align: "left", dx: 4, baseline: "top", fontSize: 11, y: 0 },
-              encoding: { x: sigmaAxis(), text: { field: "label" } },
-            },
-          ]
-        : []),
+      ...sigmaRule(condensation, "condensation"),
     ],
   });
 }

@@ -1,6 +1,6 @@
 import type { InformationProfile } from "../../analysis/info/grid.js";
 import type { DataModel } from "../../models/types.js";
-import { figure, PANEL, sigmaAxis, type VegaLiteSpec } from "../theme.js";
+import { figure, PANEL, sigmaAxis, sigmaRule, type VegaLiteSpec } from "../theme.js";
 
 const ESTIMATOR_LABELS = {
   scoreNorm: "score norm",
@@ -9,19 +9,6 @@ const ESTIMATOR_LABELS = {
   jacobianSpectrum: "Jacobian spectrum",
   posteriorVariance: "posterior variance (mmse/σ³)",
 } as const;
-
-/** A vertical dashed rule at a σ, labelled. */
-function rule(sigma: number | undefined, label: string): VegaLiteSpec[] {
-  if (sigma === undefined) return [];
-  return [
-    { data: { values: [{ sigma, label }] }, mark: { type: "rule", strokeDash: [5, 4], color: "#555" }, encoding: { x: sigmaAxis() } },
-    {
-      data: { values: [{ sigma, label }] },
-      mark: { type: "text", align: "left", dx: 4, dy: -6, baseline: "top", fontSize: 11, color: "#333", y: 0 },
-      encoding: { x: sigmaAxis(), text: { field: "label" } },
-    },
-  ];
-}
 
 /** I(y; x_σ) and H(y|x_σ) against σ (seed 000 fig. 1, left). */
 export function entropyProfileFigure(p: InformationProfile): VegaLiteSpec {
@@ -41,7 +28,7 @@ export function entropyProfileFigure(p: InformationProfile): VegaLiteSpec {
           color: { field: "quantity", type: "nominal", title: null },
         },
       },
-      ...rule(p.peaks.entropyRateLogSigma?.sigma, "peak rate"),
+      ...sigmaRule(p.peaks.entropyRateLogSigma?.sigma, "peak rate"),
     ],
   });
 }
@@ -68,7 +55,7 @@ export function rateEstimatorsFigure(p: InformationProfile): VegaLiteSpec {
           strokeDash: { field: "estimator", type: "nominal", title: null },
         },
       },
-      ...rule(p.peaks.entropyRateLogSigma?.sigma, "peak"),
+      ...sigmaRule(p.peaks.entropyRateLogSigma?.sigma, "peak"),
     ],
   });
 }
@@ -81,7 +68,7 @@ export function pathwiseVarianceFigure(p: InformationProfile): VegaLiteSpec | un
     ...PANEL,
     layer: [
       { data: { values }, mark: "line", encoding: { x: sigmaAxis(), y: { field: "variance", type: "quantitative", title: "Var h (nats²)" } } },
-      ...rule(p.peaks.pathwiseEntropyVariance?.sigma, "peak"),
+      ...sigmaRule(p.peaks.pathwiseEntropyVariance?.sigma, "peak"),
     ],
   });
 }
@@ -101,7 +88,7 @@ export function classEntropyFigure(p: InformationProfile): VegaLiteSpec | undefi
         mark: "line",
         encoding: { x: sigmaAxis(), y: { field: "value", type: "quantitative", title: "nats" }, color: { field: "quantity", type: "nominal", title: null } },
       },
-      ...rule(p.peaks.classEntropyRate?.sigma, "peak class rate"),
+      ...sigmaRule(p.peaks.classEntropyRate?.sigma, "peak class rate"),
     ],
   });
 }
