@@ -73,12 +73,12 @@ export function pathwiseVarianceFigure(p: InformationProfile): VegaLiteSpec | un
   });
 }
 
-/** H(c|x_σ) and its rate dH(c|x_σ)/dlog σ for labelled models. */
+/** H(c|x_σ) and its rate dH(c|x_σ)/dσ (whose maximum is the reported class peak) for labelled models. */
 export function classEntropyFigure(p: InformationProfile): VegaLiteSpec | undefined {
   if (p.points.some((q) => q.classEntropy === undefined)) return undefined;
   const values = p.points.flatMap((q) => [
     { sigma: q.sigma, quantity: "H(c | x_σ) (nats)", value: q.classEntropy },
-    { sigma: q.sigma, quantity: "dH(c | x_σ)/dlog σ", value: q.sigma * q.classEntropyRate! },
+    { sigma: q.sigma, quantity: "dH(c | x_σ)/dσ (per unit σ)", value: q.classEntropyRate! },
   ]);
   return figure("Class entropy and its rate", {
     ...PANEL,
@@ -86,7 +86,11 @@ export function classEntropyFigure(p: InformationProfile): VegaLiteSpec | undefi
       {
         data: { values },
         mark: "line",
-        encoding: { x: sigmaAxis(), y: { field: "value", type: "quantitative", title: "nats" }, color: { field: "quantity", type: "nominal", title: null } },
+        encoding: {
+          x: sigmaAxis(),
+          y: { field: "value", type: "quantitative", title: "nats, nats per unit σ" },
+          color: { field: "quantity", type: "nominal", title: null },
+        },
       },
       ...sigmaRule(p.peaks.classEntropyRate?.sigma, "peak class rate"),
     ],
