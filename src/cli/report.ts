@@ -1,10 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { Resvg } from "@resvg/resvg-js";
 import type { Command } from "commander";
-import { reportHtml } from "../report/html.js";
-import { renderSvg } from "../report/render.js";
-import { buildReport } from "../report/report.js";
 import { integerOption, loadModel } from "./files.js";
 import { progressBar } from "./progress.js";
 
@@ -33,6 +29,10 @@ export function registerReport(program: Command): void {
       const samples = integerOption(opts.samples, "--samples", 100);
       const seed = integerOption(opts.seed, "--seed");
       const started = Date.now();
+      // Loaded here, not at start-up: vega, vega-lite and resvg cost every other command ~0.3 s.
+      const { buildReport } = await import("../report/report.js");
+      const { renderSvg } = await import("../report/render.js");
+      const { reportHtml } = await import("../report/html.js");
       const { model, source } = loadModel(modelPath);
       const bar = progressBar("report", 0);
       const report = buildReport(model, {
@@ -54,7 +54,7 @@ export function registerReport(program: Command): void {
           svgs[name] = svg;
           writeFileSync(join(tmp, "figures", `${name}.svg`), svg);
           writeFileSync(join(tmp, "figures", `${name}.vl.json`), JSON.stringify(spec, null, 1));
-          writeFileSync(join(tmp, "figures", `${name}.png`), svgToPng(svg));
+          writeFileSync(join(tmp, "figures", `${name}.png`), await svgToPng(svg));
         }
         writeFileSync(join(tmp, "results.json"), JSON.stringify(report.results, null, 1));
         writeFileSync(join(tmp, "index.html"), reportHtml(report, svgs));
@@ -73,7 +73,8 @@ export function registerReport(program: Command): void {
 }
 
 /** PNG at 2× from an SVG with resvg (system fonts; DejaVu Sans preferred). */
-export function svgToPng(svg: string): Uint8Array {
+export async function svgToPng(svg: string): Promise<Uint8Array> {
+  const { Resvg } = await import("@resvg/resvg-js");
   return new Resvg(svg, {
     font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
     fitTo: { mode: "zoom", value: 2 },
