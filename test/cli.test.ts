@@ -237,3 +237,29 @@ describe("infodyn modes and bifurcations", () => {
     expect(r.stderr).toMatch(/--sigma/);
   });
 });
+
+describe("infodyn schedule", () => {
+  it("prints n + 1 ascending levels with equal entropy steps (entropic, two deltas)", () => {
+    const r = run("schedule", "examples/two-deltas.json", "--kind", "entropic", "--steps", "8", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    for (const key of ["kind", "sigma", "t", "entropy"]) expect(out).toHaveProperty(key);
+    expect(out.sigma).toHaveLength(9);
+    for (let i = 1; i < 9; i++) {
+      expect(out.sigma[i]).toBeGreaterThan(out.sigma[i - 1]);
+      expectClose(out.entropy[i] - out.entropy[i - 1], out.entropy[8] / 8, { rtol: 1e-8 });
+    }
+  });
+  it("runs a small --evaluate benchmark with the contract's row keys", () => {
+    const r = run("schedule", "examples/two-deltas.json", "--evaluate", "--kind", "entropic,edm", "--steps", "4,8", "--samplers", "ddim", "--samples", "200", "--repeats", "2", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout).results;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const key of ["kind", "sampler", "steps", "metric", "value", "standardError"]) expect(rows[0]).toHaveProperty(key);
+  });
+  it("rejects an unknown kind with exit code 2", () => {
+    const r = run("schedule", "examples/two-deltas.json", "--kind", "karras", "--steps", "8");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--kind/);
+  });
+});

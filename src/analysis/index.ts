@@ -9,3 +9,4 @@ export {
   criticalExponents as curieWeissExponents,
   type ExponentFit as CurieWeissExponentFit,
 } from "./bifurcation/index.js";
+export * from "./schedule/index.js";

@@ -11,6 +11,7 @@ import { registerPosterior } from "./posterior.js";
 import { registerProfile } from "./profile.js";
 import { registerRem } from "./rem.js";
 import { registerReport } from "./report.js";
+import { registerSchedule } from "./schedule.js";
 import { registerThermo } from "./thermo.js";
 
 /**
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   registerThermo(program);
   registerRem(program);
   registerMemorization(program);
+  registerSchedule(program);
   registerReport(program);
   try {
     await program.parseAsync(argv, { from: "user" });

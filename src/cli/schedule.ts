@@ -1,0 +1,114 @@
+import type { Command } from "commander";
+import { SAMPLER_NAMES, type SamplerName } from "../analysis/dynamics/registry.js";
+import { evaluateSchedules } from "../analysis/schedule/benchmark.js";
+import { entropicProfile } from "../analysis/schedule/entropic-profile.js";
+import { benchmarkJson, benchmarkTable, scheduleJson } from "../analysis/schedule/report.js";
+import { scheduleSigmas, SCHEDULE_KINDS, type ScheduleKind } from "../analysis/schedule/schedules.js";
+import { modelMmse } from "../analysis/schedule/source.js";
+import { InfodynError } from "../errors.js";
+import { noiseProcess, PROCESS_NAMES, type ProcessName } from "../noise/process.js";
+import { VERSION } from "../version.js";
+import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
+import { progressBar } from "./progress.js";
+import { formatTable } from "./table.js";
+
+interface ScheduleCliOptions {
+  kind?: string;
+  steps?: string;
+  sigmaMin: string;
+  sigmaMax: string;
+  process: string;
+  rho: string;
+  evaluate?: boolean;
+  samplers: string;
+  samples: string;
+  repeats: string;
+  seed: string;
+  json?: boolean;
+  out?: string;
+}
+
+/** `infodyn schedule MODEL`: entropic and baseline σ grids (issue 7), and with `--evaluate` their sample quality. */
+export function registerSchedule(program: Command): void {
+  program
+    .command("schedule")
+    .description("entropic / rescaled-entropic / EDM / uniform / log / cosine noise schedules, and (--evaluate) their sample quality")
+    .argument("<model>", "model JSON file, or 'default' for the embedded dataset")
+    .option("--kind <k>", `schedule: ${SCHEDULE_KINDS.join(", ")} (default entropic); with --evaluate a comma-separated list or 'all' (default all)`)
+    .option("--steps <n>", "steps n (n + 1 levels), integer ≥ 1 (default 16); with --evaluate a comma-separated list (default 4,8,16,32,64)")
+    .option("--sigma-min <a>", "smallest noise level (> 0)", "0.002")
+    .option("--sigma-max <b>", "largest noise level (> σ_min)", "80")
+    .option("--process <p>", `process for t(σ) and the 'uniform' schedule: ${PROCESS_NAMES.join(", ")}`, "edm")
+    .option("--rho <r>", "EDM's ρ (> 0)", "7")
+    .option("--evaluate", "run the sample-quality benchmark (exact score, distances to the data law)")
+    .option("--samplers <list>", `--evaluate: samplers among ${SAMPLER_NAMES.join(", ")} (euler = deterministic DDIM, ddim = stochastic DDIM)`, "euler,heun,em,ddim")
+    .option("--samples <n>", "--evaluate: paths per repetition (integer ≥ 10)", "500")
+    .option("--repeats <n>", "--evaluate: repetitions for standard errors (integer ≥ 2)", "3")
+    .option("--seed <s>", "seed (integer)", "0")
+    .option("--json", "machine-readable JSON output")
+    .option("--out <file>", "write the output to a file instead of stdout")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  infodyn schedule examples/two-deltas.json --kind rescaled-entropic --steps 8 --json\n  infodyn schedule examples/gmm-1d.json --evaluate --kind all --steps 4,8,16 --samples 1000",
+    )
+    .action((modelPath: string, opts: ScheduleCliOptions) => {
+      const { model, source } = loadModel(modelPath);
+      const [sigmaMin] = parsePositiveList(opts.sigmaMin, "--sigma-min");
+      const [sigmaMax] = parsePositiveList(opts.sigmaMax, "--sigma-max");
+      if (!(sigmaMax > sigmaMin)) throw new InfodynError(`--sigma-max: ${sigmaMax} must exceed --sigma-min ${sigmaMin}`);
+      if (!PROCESS_NAMES.includes(opts.process as ProcessName))
+        throw new InfodynError(`--process: unknown process '${opts.process}' (expected one of ${PROCESS_NAMES.join(", ")})`);
+      const process = noiseProcess(opts.process as ProcessName);
+      const [rho] = parsePositiveList(opts.rho, "--rho");
+      const seed = integerOption(opts.seed, "--seed", -(2 ** 31));
+      const kinds = parseKinds(opts.kind ?? (opts.evaluate ? "all" : "entropic"), opts.evaluate === true);
+      const stepsText = opts.steps ?? (opts.evaluate ? "4,8,16,32,64" : "16");
+      const steps = stepsText.split(",").map((s) => integerOption(s.trim(), "--steps", 1));
+      const header = { model: source, modelKind: model.kind, process: process.name, rho, sigmaMin, sigmaMax, seed, version: VERSION };
+      const bar = progressBar(opts.evaluate ? "schedule benchmark" : "entropic profile");
+      if (!opts.evaluate) {
+        if (steps.length !== 1) throw new InfodynError(`--steps: give one step count without --evaluate (got '${stepsText}')`);
+        const profile = entropicProfile(modelMmse(model), sigmaMin, sigmaMax, { onProgress: bar.update });
+        bar.stop();
+        const s = scheduleSigmas(kinds[0], steps[0], sigmaMin, sigmaMax, { process, profile, rho });
+        if (opts.json) return emit(JSON.stringify(scheduleJson(s, { ...header, steps: steps[0] })), opts.out);
+        const g = (v: number) => (Number.isFinite(v) ? v.toPrecision(10) : "-");
+        const rows = Array.from(s.sigma, (v, i) => [String(i), g(v), g(s.t[i]), g(s.entropy?.[i] ?? NaN)]);
+        return emit(
+          [`${s.kind} schedule of ${source} (${model.kind}, D = ${model.dim}), ${steps[0]} steps, process ${process.name}`,
+            `entropy = H(y|x_σ) − H(y|x_σmin) in nats (integrated rate mmse/σ³)`,
+            formatTable(["i", "σ", "t", "entropy"], rows)].join("\n"),
+          opts.out,
+        );
+      }
+      const samplers = opts.samplers.split(",").map((s) => s.trim());
+      for (const s of samplers)
+        if (!SAMPLER_NAMES.includes(s as SamplerName)) throw new InfodynError(`--samplers: unknown sampler '${s}' (expected ${SAMPLER_NAMES.join(", ")})`);
+      const result = evaluateSchedules(model, {
+        kinds,
+        steps,
+        samplers: samplers as SamplerName[],
+        samples: integerOption(opts.samples, "--samples", 10),
+        repeats: integerOption(opts.repeats, "--repeats", 2),
+        seed,
+        sigmaMin,
+        sigmaMax,
+        rho,
+        process,
+        onProgress: bar.update,
+      });
+      bar.stop();
+      if (opts.json) return emit(JSON.stringify(benchmarkJson(result, header)), opts.out);
+      emit(`sample-quality benchmark of ${source} (${model.kind}, D = ${model.dim}); exact score, start from p_σmax, final denoising step; mean ± SE over ${result.repeats} repetitions of ${result.samples} paths\n\n${benchmarkTable(result)}`, opts.out);
+    });
+}
+
+/** Schedule kinds from `--kind` ('all' or a list; one kind without --evaluate). */
+export function parseKinds(text: string, many: boolean): ScheduleKind[] {
+  const kinds = text === "all" ? [...SCHEDULE_KINDS] : text.split(",").map((k) => k.trim());
+  for (const k of kinds)
+    if (!SCHEDULE_KINDS.includes(k as ScheduleKind)) throw new InfodynError(`--kind: unknown schedule '${k}' (expected one of ${SCHEDULE_KINDS.join(", ")}, or all)`);
+  if (!many && kinds.length !== 1) throw new InfodynError(`--kind: give one schedule without --evaluate (got '${text}')`);
+  return kinds as ScheduleKind[];
+}
+
