@@ -32,10 +32,10 @@ describe("the report", () => {
   const report = buildReport(model, { source: "two-deltas-weighted.json", seed: 1 });
 
   it("has the sections that apply to a labelled discrete model", () => {
-    expect(report.sections.map((s) => s.id)).toEqual(["model", "profile", "pathwise", "classes", "dynamics", "branchings", "memorization", "summary"]);
+    expect(report.sections.map((s) => s.id)).toEqual(["model", "profile", "pathwise", "classes", "dynamics", "branchings", "memorization", "schedules", "summary"]);
     expect(Object.keys(report.figures).sort()).toEqual([
       "class-entropy", "data", "decision-tree", "decisions", "entropy-profile", "free-energy", "lyapunov", "participation",
-      "pathwise-entropy-variance", "rate-estimators", "trajectories",
+      "pathwise-entropy-variance", "rate-estimators", "schedules", "trajectories",
     ]);
   });
 
@@ -60,6 +60,12 @@ describe("the report", () => {
     const bif = report.results.bifurcations as { branchings: { sigma: number; kind: string }[] };
     expect(bif.branchings.map((b) => b.kind)).toEqual(["saddle-node"]);
     expect(bif.branchings[0].sigma).toBeCloseTo(0.7367598214, 8);
+    // the entropic schedule has equal steps of H between its levels (to the interpolated profile's accuracy)
+    const levels = (report.results.schedules as Record<string, number[]>).entropic;
+    expect(levels).toHaveLength(17);
+    const H = (s: number) => profileAt(model, s).conditionalEntropy!;
+    const steps = levels.slice(1).map((s, i) => H(s) - H(levels[i]));
+    for (const d of steps) expect(Math.abs(d - steps[8]) / steps[8]).toBeLessThan(0.02); // interpolation of mmse on 41 levels
   });
 
   it("infodyn report writes index.html, results.json and every figure as svg, png and spec, self-contained", () => {

@@ -5,3 +5,4 @@ export * from "./report.js";
 export * from "./figures/info.js";
 export * from "./figures/dynamics.js";
 export * from "./figures/landscape.js";
+export * from "./figures/schedule.js";

@@ -8,6 +8,11 @@ import { freeEnergyGrid } from "../analysis/thermo/free-energy.js";
 import { participationVsSigma } from "../analysis/thermo/participation.js";
 import { deltas } from "../models/deltas.js";
 import { landscapeFigure, treeFigure } from "./figures/landscape.js";
+import { scheduleFigure } from "./figures/schedule.js";
+import { entropicProfile } from "../analysis/schedule/entropic-profile.js";
+import { scheduleSigmas, type Schedule } from "../analysis/schedule/schedules.js";
+import type { MmseSource } from "../analysis/schedule/source.js";
+import { edm } from "../noise/process.js";
 import { decisionFigure, lyapunovFigure, participationFigure, trajectoriesFigure, type PathsData } from "./figures/dynamics.js";
 import { classEntropyFigure, dataFigure, entropyProfileFigure, pathwiseVarianceFigure, rateEstimatorsFigure } from "./figures/info.js";
 import type { VegaLiteSpec } from "./theme.js";
@@ -133,6 +138,18 @@ export function buildReport(model: DataModel, options: ReportOptions): Report {
       figures: add("participation", participationFigure(participation, condensation)),
     });
   }
+  // Sampling schedules: entropic time from the profile's mmse (THEORY.md §7, §9.1).
+  const schedules = scheduleSection(profile, sigmas);
+  sections.push({
+    id: "schedules",
+    title: "Entropic time: where a sampler should spend its steps",
+    text:
+      `With 16 steps on [${fmt(sigmas[0])}, ${fmt(sigmas[sigmas.length - 1])}], entropic time (equal steps of H(y|x_σ)) and rescaled entropic time ` +
+      `(equal steps of ∫ mmse/s² ds) against EDM's ρ = 7 grid. Entropic time puts ${schedules.inWindow} of its 16 steps within a factor 2 of ` +
+      `the rate peak σ ≈ ${fmt(profile.peaks.entropyRateLogSigma?.sigma)}; EDM puts ${schedules.inWindowEdm} there. ` +
+      `(Levels from the report's mmse profile, log-interpolated between its ${sigmas.length} noise levels.)`,
+    figures: add("schedules", scheduleFigure(schedules.list)),
+  });
   sections.push({ id: "summary", title: "Critical windows in plain words", text: criticalWindows(profile).join(" "), figures: [] });
   return {
     title: `infodyn report — ${options.source}`,
@@ -148,6 +165,7 @@ export function buildReport(model: DataModel, options: ReportOptions): Report {
       paths: { sigma: paths.sigma, decisionSigma: paths.decisionSigma, lyapunov: paths.lyapunov },
       participation,
       bifurcations: bif?.results,
+      schedules: Object.fromEntries(schedules.list.map(({ kind, schedule }) => [kind, Array.from(schedule.sigma)])),
       summary: criticalWindows(profile),
     },
   };
@@ -276,6 +294,34 @@ function branchingSection(
     },
     results: { of: what, sigmaMin: lo, sigmaMax: hi, branchings: r.branchings, tree: r.tree },
   };
+}
+
+/** Entropic, rescaled-entropic and EDM levels (16 steps) from the profile's mmse, log-log interpolated. */
+function scheduleSection(profile: InformationProfile, sigmas: readonly number[]) {
+  const ls = sigmas.map(Math.log);
+  const lm = profile.points.map((p) => Math.log(Math.max(p.mmse, 1e-300)));
+  const source: MmseSource = {
+    exact: false,
+    method: "report profile (log-log interpolation)",
+    at(sigma) {
+      const u = Math.log(sigma);
+      let i = 1;
+      while (i < ls.length - 1 && ls[i] < u) i++;
+      const t = (u - ls[i - 1]) / (ls[i] - ls[i - 1]);
+      return { mmse: Math.exp(lm[i - 1] + t * (lm[i] - lm[i - 1])), standardError: 0 };
+    },
+  };
+  const lo = sigmas[0];
+  const hi = sigmas[sigmas.length - 1];
+  const phi = entropicProfile(source, lo, hi);
+  const options = { process: edm(), profile: phi };
+  const list: { kind: string; schedule: Schedule }[] = (["entropic", "rescaled-entropic", "edm"] as const).map((kind) => ({
+    kind,
+    schedule: scheduleSigmas(kind, 16, lo, hi, options),
+  }));
+  const peak = profile.peaks.entropyRateLogSigma?.sigma ?? Math.sqrt(lo * hi);
+  const count = (s: Schedule) => Array.from(s.sigma).filter((v) => v >= peak / 2 && v <= peak * 2).length;
+  return { list, inWindow: count(list[0].schedule), inWindowEdm: count(list[2].schedule) };
 }
 
 /** The largest x where y (decreasing towards small x) crosses the level, log-interpolated; undefined if never. */
