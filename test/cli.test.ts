@@ -263,3 +263,11 @@ describe("infodyn schedule", () => {
     expect(r.stderr).toMatch(/--kind/);
   });
 });
+
+describe("infodyn figures", () => {
+  it("rejects a non-integer --seed with exit code 2 before any work", () => {
+    const r = run("figures", "--seed", "x", "--out", join(mkdtempSync(join(tmpdir(), "infodyn-figs-")), "f"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--seed: 'x' is not an integer/);
+  });
+});

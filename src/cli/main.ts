@@ -4,6 +4,7 @@ import { InfodynError } from "../errors.js";
 import { kernelBackendName } from "../engine/backends.js";
 import { VERSION } from "../version.js";
 import { registerBifurcations } from "./bifurcations.js";
+import { registerFigures } from "./figures.js";
 import { registerMemorization } from "./memorization.js";
 import { registerModes } from "./modes.js";
 import { registerPaths } from "./paths.js";
@@ -34,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   registerMemorization(program);
   registerSchedule(program);
   registerReport(program);
+  registerFigures(program);
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;

@@ -8,3 +8,4 @@ export * from "./ising.js";
 export * from "./parse.js";
 export * from "./schema.js";
 export * from "./default.js";
+export * from "./digits.js";

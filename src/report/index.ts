@@ -6,3 +6,4 @@ export * from "./figures/info.js";
 export * from "./figures/dynamics.js";
 export * from "./figures/landscape.js";
 export * from "./figures/schedule.js";
+export * from "./figures/papers.js";

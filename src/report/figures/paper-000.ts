@@ -102,7 +102,7 @@ function pathsPanel(pi1: number, title: string, legend: boolean): VegaLiteSpec {
             type: "nominal",
             title: "fixed point",
             scale: { domain: [true, false], range: [[1, 0], [5, 3]] },
-            legend: legend ? { labelExpr: "datum.value ? 'stable' : 'unstable'", symbolStrokeColor: "#222", symbolType: "stroke" } : null,
+            legend: null,
           },
           color: { value: "white" },
         },

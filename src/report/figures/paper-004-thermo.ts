@@ -143,7 +143,7 @@ export function seed004Fig3(): VegaLiteSpec {
             x2: { field: "x1" },
             y: { field: "y0", ...ax("x₂") },
             y2: { field: "y1" },
-            color: { field: "negF", type: "quantitative", title: "−F̃ − max (σ² nats)", scale: { scheme: "magma", domain: [-0.6, 0], clamp: true } },
+            color: { field: "negF", type: "quantitative", title: ["−F̃(x) − max −F̃", "(nats × σ²)"], scale: { scheme: "magma", domain: [-0.6, 0], clamp: true } },
           },
         },
         {
