@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
-import { InfodynError } from "../errors.js";
 import type { PaperFigure } from "../report/figures/papers.js";
 import { VERSION } from "../version.js";
 import { integerOption } from "./files.js";
