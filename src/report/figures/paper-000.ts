@@ -199,7 +199,7 @@ export function seed000Fig2(): VegaLiteSpec {
   const left = {
     width: 320,
     height: 280,
-    title: "Potential −log p_σ(x), coloured by local expansion rate",
+    title: "Potential −log p_σ(x) by local expansion rate",
     data: named("potential", potential),
     layer: [
       { mark: { type: "line", color: "#ccc", strokeWidth: 1 }, encoding: { x: px, y: pu, detail: { field: "curve" } } },
@@ -214,7 +214,7 @@ export function seed000Fig2(): VegaLiteSpec {
   const right = {
     width: 360,
     height: 280,
-    title: "Probability-flow trajectories, coloured by finite-time Lyapunov exponent",
+    title: "Flow trajectories by finite-time Lyapunov exponent",
     layer: [
       {
         data: named("trajectories", paths),
@@ -233,6 +233,9 @@ export function seed000Fig2(): VegaLiteSpec {
   return figure("Seed 000, fig. 2 — stable and divergent trajectories in a symmetry-breaking potential (two deltas ±1)", {
     hconcat: [left, right],
     align: "none",
+    // size the concatenation by the panels, not by label overhang: no wide gap between them
+    bounds: "flush",
+    spacing: 110,
     resolve: { scale: { color: "shared" }, legend: { color: "independent" } },
   });
 }
