@@ -4,7 +4,7 @@ import { type BifurcationReport, bifurcationReport, defaultSigmaRange } from "..
 import type { TreeNode } from "../analysis/bifurcation/tree.js";
 import { InfodynError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { emit, loadModel, parsePositiveList } from "./files.js";
+import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 
@@ -12,6 +12,7 @@ interface BifurcationsCliOptions {
   sigmaMin?: string;
   sigmaMax?: string;
   steps: string;
+  seed: string;
   json?: boolean;
   out?: string;
 }
@@ -25,6 +26,7 @@ export function registerBifurcations(program: Command): void {
     .option("--sigma-min <a>", "smallest σ (> 0); default E/20 with E the largest distance of a data point from the mean")
     .option("--sigma-max <b>", "largest σ (> --sigma-min); default 2E")
     .option("--steps <n>", "intervals of the log σ grid on which mode counts are tracked (integer ≥ 2)", "60")
+    .option("--seed <s>", "seed of the draws anchoring the mode search for models without data points (integer)", "0")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
     .addHelpText("after", "\nExample:\n  infodyn bifurcations examples/two-deltas.json --sigma-min 0.2 --sigma-max 5 --json")
@@ -34,10 +36,10 @@ export function registerBifurcations(program: Command): void {
       const a = opts.sigmaMin === undefined ? a0 : parsePositiveList(opts.sigmaMin, "--sigma-min")[0];
       const b = opts.sigmaMax === undefined ? b0 : parsePositiveList(opts.sigmaMax, "--sigma-max")[0];
       if (!(b > a)) throw new InfodynError(`--sigma-max: ${b} must exceed --sigma-min ${a}`);
-      const steps = Number(opts.steps);
-      if (!Number.isInteger(steps) || steps < 2) throw new InfodynError(`--steps: '${opts.steps}' is not an integer ≥ 2`);
+      const steps = integerOption(opts.steps, "--steps", 2);
+      const seed = integerOption(opts.seed, "--seed");
       const bar = progressBar("bifurcations");
-      const report = bifurcationReport(model, a, b, steps, bar.update);
+      const report = bifurcationReport(model, a, b, steps, bar.update, seed);
       bar.stop();
       emit(opts.json ? JSON.stringify(bifurcationsJson(report, source)) : bifurcationsText(report, source, model.kind), opts.out);
     });

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { type CriticalPointSet, criticalPoints } from "../analysis/bifurcation/critical-points.js";
 import { InfodynError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { emit, loadModel, parsePositiveList } from "./files.js";
+import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 
@@ -27,8 +27,7 @@ export function registerModes(program: Command): void {
     .action((modelPath: string, opts: ModesCliOptions) => {
       if (opts.sigma === undefined) throw new InfodynError("--sigma: required (a positive number, e.g. --sigma 0.5)");
       const [sigma] = parsePositiveList(opts.sigma, "--sigma");
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new InfodynError(`--seed: '${opts.seed}' is not an integer`);
+      const seed = integerOption(opts.seed, "--seed");
       const { model, source } = loadModel(modelPath);
       const bar = progressBar("modes");
       const set = criticalPoints(model, sigma, { seed });

@@ -54,9 +54,11 @@ export function bifurcationReport(
   sigmaMax: number,
   steps: number,
   onProgress?: (done: number, total: number) => void,
+  seed = 0,
 ): BifurcationReport {
   const total = 2 * (steps + 1);
-  const found = branchings(model, sigmaMin, sigmaMax, { steps, onProgress: (d) => onProgress?.(d, total) });
+  // The seed only matters for models without data points (sphere, Gaussian), whose search is anchored by draws.
+  const found = branchings(model, sigmaMin, sigmaMax, { steps, seed, onProgress: (d) => onProgress?.(d, total) });
   const tree = decisionTree(model, sigmaMin, sigmaMax, {
     steps,
     branchings: found,
