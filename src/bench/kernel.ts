@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kernelBackendName } from "../engine/backends.js";
 import { posteriorKernel, type DeltaSet, type KernelResult } from "../engine/kernel.js";
+import { installNativeBackend } from "../node/native.js";
 import { createRng } from "../numeric/rng.js";
 
 const CASES: [number, number, number][] = [
@@ -36,7 +37,7 @@ def kernel(X, Y, lw, inv):
     return np.concatenate([mean.ravel(), tr, h, part, M + np.log(S)])
 inv = 1.0 / (2.0 * sigma * sigma)
 best = float("inf")
-for _ in range(3):
+for _ in range(5):
     t = time.perf_counter(); out = kernel(X, Y, lw, inv); best = min(best, time.perf_counter() - t)
 out.tofile(d + "/numpy.f64")
 print(best)
@@ -55,9 +56,14 @@ function runCase(B: number, N: number, D: number, dir: string): number {
   const want = { entropy: true, participation: true };
   const kernel = posteriorKernel();
   kernel(data, { rows: 4, dim: D, data: queries.subarray(0, 4 * D) }, sigma, want); // warm-up (JIT)
-  const t0 = performance.now();
-  const r = kernel(data, { rows: B, dim: D, data: queries }, sigma, want);
-  const ours = (performance.now() - t0) / 1000;
+  // Best of 5, as the numpy side is timed.
+  let ours = Infinity;
+  let r: KernelResult | undefined;
+  for (let rep = 0; rep < 5; rep++) {
+    const t0 = performance.now();
+    r = kernel(data, { rows: B, dim: D, data: queries }, sigma, want);
+    ours = Math.min(ours, (performance.now() - t0) / 1000);
+  }
 
   writeFileSync(join(dir, "points.f64"), new Uint8Array(points.buffer));
   writeFileSync(join(dir, "queries.f64"), new Uint8Array(queries.buffer));
@@ -66,7 +72,7 @@ function runCase(B: number, N: number, D: number, dir: string): number {
   if (py.status !== 0) throw new Error(`numpy run failed: ${py.stderr}`);
   const theirs = Number(py.stdout.trim());
   const ref = new Float64Array(new Uint8Array(readFileSync(join(dir, "numpy.f64"))).buffer);
-  const diff = maxRelativeDifference(r, ref, B, D);
+  const diff = maxRelativeDifference(r!, ref, B, D);
 
   const flops = 4 * B * N * D;
   const x = flops / ours / 1e9;
@@ -117,6 +123,7 @@ function writeDataset(dir: string, N: number, D: number): string {
 }
 
 function main(): void {
+  installNativeBackend(); // the C/OpenBLAS kernel when `npm ci` built it; else the TypeScript one
   const dir = mkdtempSync(join(tmpdir(), "infodyn-bench-"));
   try {
     console.log(`backend: ${kernelBackendName()} (float64)`);

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { InfodynError } from "../errors.js";
 import { kernelBackendName } from "../engine/backends.js";
+import { installNativeBackend } from "../node/native.js";
 import { VERSION } from "../version.js";
 import { registerBifurcations } from "./bifurcations.js";
 import { registerFigures } from "./figures.js";
@@ -20,6 +21,8 @@ import { registerThermo } from "./thermo.js";
  * exit code 2; an internal failure prints its stack and exits with 1.
  */
 export async function main(argv: string[]): Promise<number> {
+  // The native OpenBLAS kernel when `npm ci` could build it; the TypeScript kernel otherwise (--version says which).
+  installNativeBackend();
   const program = new Command("infodyn")
     .description("information dynamics and statistical thermodynamics of generative diffusion models")
     .version(`${VERSION} (posterior kernel: ${kernelBackendName()})`)

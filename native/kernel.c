@@ -1,0 +1,559 @@
+/*
+ * infodyn native posterior kernel: the fast route of src/engine/blocked.ts (THEORY.md §3) in C.
+ *
+ * For Q centred queries X (Q × D) against N centred points Y (N × D) with squared norms ‖y_j‖² and log-weights
+ * log π_j, per query i at inv_i = 1/(2σ_i²):
+ *   ℓ_j + ‖x‖² inv = log π_j − (‖y_j‖² − 2 x·y_j) inv        (the row constant goes back in on the TS side)
+ * and the online-softmax sums, relative to the running maximum M (heaviest point j*):
+ *   rest = Σ_{j≠j*} e_j, s₂ = Σ e_j ‖y_j‖², Σ_{j≠j*} e_j a_j, Σ e_j², class masses without j*, acc = Σ e_j y_j
+ * (per class when class means are wanted), e_j = exp(ℓ_j − M), a_j = ℓ_j − M.
+ *
+ * Method (flash-attention style, never materialising Q × N): queries in blocks of ≤ 256 rows; data in blocks of
+ * P ≈ 1 MB / (8D) points (16…512); per block G = X Yᵀ by single-threaded cblas_dgemm, logits, block max, rescale
+ * of the running sums by exp(M_old − M_new) when the max rises, a vectorised exp, then acc += E Y by a second
+ * dgemm (beta = 1). Threads: with ≤ 256 queries they split the points and their sums merge exactly (merge());
+ * with more, they split the queries. The TypeScript side (src/node/nativeKernel.ts) picks the queries, finishes
+ * the outputs and sends any query whose logits or Tr C are not accurate enough to referenceRows(): the reference
+ * jsPosteriorKernel ported literally (same formulas, same summation order, libm exp/log1p), rows split in threads.
+ *
+ * JS: fastRows(X, inv, Y, norms, logW, labels|null, K, flags, threads,
+ *              M, jStar, rest, s2, eLog, eSq, classRest|null, acc) → undefined
+ *   flags: 1 = class masses, 2 = per-class accumulators (acc is Q × K × D, else Q × D).
+ */
+#include <math.h>
+#include <node_api.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cblas.h>
+
+extern void openblas_set_num_threads(int);
+
+#define QUERY_BLOCK 256
+#define MAX_THREADS 16
+
+typedef struct {
+  int Q, N, D, K, classes, perClass;
+  const double *X, *inv, *Y, *norms, *logW;
+  const int32_t *labels;
+  double *M, *rest, *s2, *eLog, *eSq, *classRest, *acc;
+  int32_t *jStar;
+  int P;
+  int r0, r1; /* query rows of this job */
+  int jlo, jhi; /* points of this job */
+  double *own; /* private state (data split), freed after the merge */
+  int failed;
+} Job;
+
+/*
+ * e^x for x ≤ 0, vectorisable: x = n ln 2 + r (Cody–Waite, |r| ≤ ln2/2), e^r by its Taylor polynomial of degree 13
+ * (truncation < 5e-18), times 2^n built in the exponent bits. Relative error a few ulp; exactly 1 at x = 0;
+ * 0 below −708 (where e^x < 3e-308 is negligible beside the heaviest point's 1).
+ */
+static inline double exp_neg(double x) {
+  const double shifter = 0x1.8p52;
+  double xc = x < -708.0 ? -708.0 : x;
+  double t = xc * 1.4426950408889634 + shifter;
+  double n = t - shifter;
+  double r = (xc - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
+  double p = 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  int64_t bits = ((int64_t)n + 1023) << 52;
+  double scale;
+  memcpy(&scale, &bits, sizeof scale);
+  return x < -708.0 ? 0.0 : p * scale;
+}
+
+/* Turns G (rows × (j1−j0), dot products) into weights e_j for query i, updating its running sums. */
+static void weigh_row(Job *jb, int i, double *restrict g, int j0, int j1) {
+  const int K = jb->K;
+  const int np = j1 - j0;
+  const double inv = jb->inv[i];
+  const double *restrict lw = jb->logW + j0;
+  const double *restrict nr = jb->norms + j0;
+#pragma omp simd
+  for (int j = 0; j < np; j++) g[j] = lw[j] - (nr[j] - 2 * g[j]) * inv;
+  double bm = -INFINITY;
+  int bj = -1;
+  for (int j = 0; j < np; j++)
+    if (g[j] > bm) {
+      bm = g[j];
+      bj = j0 + j;
+    }
+  const int w = jb->perClass ? K * jb->D : jb->D;
+  double M0 = jb->M[i];
+  if (bm > M0) {
+    if (M0 == -INFINITY) {
+      jb->rest[i] = jb->s2[i] = jb->eLog[i] = jb->eSq[i] = 0;
+    } else {
+      double scale = exp(M0 - bm);
+      double S0 = 1 + jb->rest[i];
+      jb->eLog[i] = scale * (jb->eLog[i] + (M0 - bm) * S0);
+      jb->rest[i] = S0 * scale;
+      jb->s2[i] *= scale;
+      jb->eSq[i] *= scale * scale;
+      if (jb->classes) {
+        jb->classRest[(size_t)i * K + jb->labels[jb->jStar[i]]] += 1;
+        for (int c = 0; c < K; c++) jb->classRest[(size_t)i * K + c] *= scale;
+      }
+      double *a = jb->acc + (size_t)i * w;
+      for (int k = 0; k < w; k++) a[k] *= scale;
+    }
+    jb->M[i] = bm;
+    jb->jStar[i] = bj;
+  }
+  const double M = jb->M[i];
+  const int star = jb->jStar[i] - j0; /* outside [0, np) when the heaviest point is in another block */
+  if (M == -INFINITY) {
+    memset(g, 0, sizeof(double) * (size_t)np);
+    return;
+  }
+  double rest = 0, s2 = 0, eLog = 0, eSq = 0;
+#pragma omp simd reduction(+ : rest, s2, eLog, eSq)
+  for (int j = 0; j < np; j++) {
+    double a = g[j] - M;
+    double e = exp_neg(a);
+    g[j] = e;
+    double ac = a < -708.0 ? 0.0 : a;
+    rest += j == star ? 0.0 : e;
+    eLog += e * ac;
+    s2 += e * nr[j];
+    eSq += e * e;
+  }
+  if (jb->classes)
+    for (int j = 0; j < np; j++)
+      if (j != star && g[j] != 0) jb->classRest[(size_t)i * K + jb->labels[j0 + j]] += g[j];
+  jb->rest[i] += rest;
+  jb->s2[i] += s2;
+  jb->eLog[i] += eLog;
+  jb->eSq[i] += eSq;
+}
+
+static void *run_job(void *arg) {
+  Job *jb = (Job *)arg;
+  const int D = jb->D, P = jb->P;
+  double *G = malloc(sizeof(double) * (size_t)QUERY_BLOCK * P);
+  if (!G) {
+    jb->failed = 1;
+    return NULL;
+  }
+  for (int q0 = jb->r0; q0 < jb->r1; q0 += QUERY_BLOCK) {
+    int q1 = q0 + QUERY_BLOCK < jb->r1 ? q0 + QUERY_BLOCK : jb->r1;
+    int nq = q1 - q0;
+    for (int j0 = jb->jlo; j0 < jb->jhi; j0 += P) {
+      int j1 = j0 + P < jb->jhi ? j0 + P : jb->jhi;
+      int np = j1 - j0;
+      const double *Yb = jb->Y + (size_t)j0 * D;
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, np, D, 1.0, jb->X + (size_t)q0 * D, D, Yb, D, 0.0, G, np);
+      for (int i = 0; i < nq; i++) weigh_row(jb, q0 + i, G + (size_t)i * np, j0, j1);
+      if (!jb->perClass) {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, D, np, 1.0, G, np, Yb, D, 1.0, jb->acc + (size_t)q0 * D, D);
+      } else {
+        const int K = jb->K;
+        for (int i = 0; i < nq; i++) {
+          double *a = jb->acc + (size_t)(q0 + i) * K * D;
+          const double *e = G + (size_t)i * np;
+          for (int j = 0; j < np; j++) {
+            if (e[j] == 0) continue;
+            double *t = a + (size_t)jb->labels[j0 + j] * D;
+            const double *y = Yb + (size_t)j * D;
+            for (int k = 0; k < D; k++) t[k] += e[j] * y[k];
+          }
+        }
+      }
+    }
+  }
+  free(G);
+  return NULL;
+}
+
+/*
+ * Merges job b's sums (later points) into job a's, exactly as if a's rows had gone on over b's points: the side
+ * with the lower maximum (b on ties, as the online pass keeps the first maximum) is rescaled by
+ * s = exp(M_lo − M_hi): rest += s (1 + rest_lo), Σ e a += s (Σ e a_lo + (M_lo − M_hi)(1 + rest_lo)), s₂ and acc
+ * += s·(…), Σ e² += s² Σ e²_lo, class masses += s (masses_lo + 1 for the class of lo's heaviest point).
+ */
+static void merge(Job *a, Job *b, int Q, size_t w) {
+  const int K = a->K;
+  for (int i = 0; i < Q; i++) {
+    if (b->M[i] == -INFINITY) continue;
+    int bHi = a->M[i] == -INFINITY || b->M[i] > a->M[i];
+    Job *hi = bHi ? b : a, *lo = bHi ? a : b;
+    double sc = lo->M[i] == -INFINITY ? 0.0 : exp(lo->M[i] - hi->M[i]);
+    double dM = lo->M[i] == -INFINITY ? 0.0 : lo->M[i] - hi->M[i];
+    double S = lo->M[i] == -INFINITY ? 0.0 : 1 + lo->rest[i];
+    double rest = hi->rest[i] + sc * S;
+    double eLog = hi->eLog[i] + sc * (lo->eLog[i] + dM * S);
+    double s2 = hi->s2[i] + sc * lo->s2[i];
+    double eSq = hi->eSq[i] + sc * sc * lo->eSq[i];
+    double *ah = hi->acc + (size_t)i * w, *al = lo->acc + (size_t)i * w, *ao = a->acc + (size_t)i * w;
+    for (size_t k = 0; k < w; k++) ao[k] = ah[k] + sc * al[k];
+    if (a->classes) {
+      int cl = lo->jStar[i] >= 0 ? a->labels[lo->jStar[i]] : -1;
+      double *ch = hi->classRest + (size_t)i * K, *cr = lo->classRest + (size_t)i * K, *co = a->classRest + (size_t)i * K;
+      for (int c = 0; c < K; c++) co[c] = ch[c] + sc * (cr[c] + (c == cl ? 1.0 : 0.0));
+    }
+    a->M[i] = hi->M[i];
+    a->jStar[i] = hi->jStar[i];
+    a->rest[i] = rest;
+    a->eLog[i] = eLog;
+    a->s2[i] = s2;
+    a->eSq[i] = eSq;
+  }
+}
+
+static double *f64(napi_env env, napi_value v, size_t *len) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_null || t == napi_undefined) return NULL;
+  napi_typedarray_type type;
+  size_t n;
+  void *data;
+  if (napi_get_typedarray_info(env, v, &type, &n, &data, NULL, NULL) != napi_ok) return NULL;
+  if (len) *len = n;
+  return (double *)data;
+}
+
+static napi_value fast_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 17;
+  napi_value argv[17];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 17) {
+    napi_throw_error(env, NULL, "fastRows: expected 17 arguments");
+    return NULL;
+  }
+  size_t Q, ND, N;
+  Job base;
+  memset(&base, 0, sizeof base);
+  base.inv = f64(env, argv[1], &Q);
+  base.Y = f64(env, argv[2], &ND);
+  base.norms = f64(env, argv[3], &N);
+  base.logW = f64(env, argv[4], NULL);
+  base.labels = (const int32_t *)f64(env, argv[5], NULL);
+  int32_t K, flags, threads;
+  napi_get_value_int32(env, argv[6], &K);
+  napi_get_value_int32(env, argv[7], &flags);
+  napi_get_value_int32(env, argv[8], &threads);
+  base.X = f64(env, argv[0], NULL);
+  base.M = f64(env, argv[9], NULL);
+  base.jStar = (int32_t *)f64(env, argv[10], NULL);
+  base.rest = f64(env, argv[11], NULL);
+  base.s2 = f64(env, argv[12], NULL);
+  base.eLog = f64(env, argv[13], NULL);
+  base.eSq = f64(env, argv[14], NULL);
+  base.classRest = f64(env, argv[15], NULL);
+  base.acc = f64(env, argv[16], NULL);
+  base.Q = (int)Q;
+  base.N = (int)N;
+  base.D = N > 0 ? (int)(ND / N) : 1;
+  base.K = K;
+  base.classes = (flags & 1) != 0;
+  base.perClass = (flags & 2) != 0;
+  /* Points per block: ~1 MB of data, at least 16, at most 512. */
+  int P = (int)((1 << 20) / (8 * (size_t)base.D));
+  base.P = P < 16 ? 16 : P > 512 ? 512 : P;
+  if (!base.X || !base.inv || !base.M || !base.jStar || !base.rest || !base.s2 || !base.eLog || !base.eSq || !base.acc ||
+      (base.classes && (!base.classRest || !base.labels)) || (base.perClass && !base.labels)) {
+    napi_throw_error(env, NULL, "fastRows: missing array");
+    return NULL;
+  }
+  if (threads < 1) threads = 1;
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  /* Few queries (one block): the threads split the points and their partial sums merge; else they split queries. */
+  int dataSplit = Q <= QUERY_BLOCK && threads > 1 && base.N >= 2 * threads * base.P;
+  if (!dataSplit && threads > (int)Q) threads = Q > 0 ? (int)Q : 1;
+  Job jobs[MAX_THREADS];
+  pthread_t tid[MAX_THREADS];
+  int started[MAX_THREADS] = {0};
+  int failed = 0;
+  const size_t w = base.perClass ? (size_t)K * base.D : (size_t)base.D;
+  for (int t = 0; t < threads; t++) {
+    jobs[t] = base;
+    jobs[t].r0 = dataSplit ? 0 : (int)((Q * t) / threads);
+    jobs[t].r1 = dataSplit ? (int)Q : (int)((Q * (t + 1)) / threads);
+    jobs[t].jlo = dataSplit ? (int)((N * t) / threads) : 0;
+    jobs[t].jhi = dataSplit ? (int)((N * (t + 1)) / threads) : (int)N;
+    if (dataSplit && t > 0) {
+      size_t cr = base.classes ? Q * (size_t)K : 0;
+      double *m = calloc(Q * (6 + w) + cr, sizeof(double));
+      if (!m) {
+        failed = 1;
+        threads = t;
+        break;
+      }
+      jobs[t].own = m;
+      jobs[t].M = m;
+      jobs[t].rest = m + Q;
+      jobs[t].s2 = m + 2 * Q;
+      jobs[t].eLog = m + 3 * Q;
+      jobs[t].eSq = m + 4 * Q;
+      jobs[t].jStar = (int32_t *)(m + 5 * Q);
+      jobs[t].acc = m + 6 * Q;
+      jobs[t].classRest = base.classes ? m + Q * (6 + w) : NULL;
+      for (size_t i = 0; i < Q; i++) {
+        jobs[t].M[i] = -INFINITY;
+        jobs[t].jStar[i] = -1;
+      }
+    }
+  }
+  if (failed) {
+    for (int t = 1; t < threads; t++) free(jobs[t].own);
+    napi_throw_error(env, NULL, "fastRows: out of memory");
+    return NULL;
+  }
+  for (int t = 1; t < threads; t++) started[t] = pthread_create(&tid[t], NULL, run_job, &jobs[t]) == 0;
+  for (int t = 1; t < threads; t++)
+    if (!started[t]) run_job(&jobs[t]);
+  run_job(&jobs[0]);
+  failed = jobs[0].failed;
+  for (int t = 1; t < threads; t++) {
+    if (started[t]) pthread_join(tid[t], NULL);
+    failed |= jobs[t].failed;
+  }
+  if (dataSplit)
+    for (int t = 1; t < threads; t++) {
+      merge(&jobs[0], &jobs[t], (int)Q, w);
+      free(jobs[t].own);
+    }
+  if (failed) napi_throw_error(env, NULL, "fastRows: out of memory");
+  return NULL;
+}
+
+/* ---- The reference kernel (src/engine/kernel.ts, jsPosteriorKernel), ported literally, rows split in threads ---- */
+
+typedef struct {
+  int N, D, K, nrows, classes, want;
+  const double *P, *logW, *q, *sigma;
+  const int32_t *labels, *rows;
+  double *mean, *traceCov, *logPartition, *cov, *entropy, *part, *classProbs, *classMeans, *classEntropy;
+  int r0, r1, failed;
+} Ref;
+
+enum { W_ENTROPY = 1, W_PART = 2, W_CLASSES = 4, W_CLASSMEANS = 8, W_COV = 16 };
+
+static void ref_row(Ref *rf, int b, double *logits, double *s1, double *m, double *cls) {
+  const int n = rf->N, D = rf->D, C = rf->K;
+  const double *points = rf->P, *logWeights = rf->logW, *q = rf->q;
+  const int32_t *labels = rf->labels;
+  double *classProbs = rf->classes ? rf->classProbs : NULL;
+  double *classMeans = rf->want & W_CLASSMEANS ? rf->classMeans : NULL;
+  const size_t xo = (size_t)b * D;
+  const double s = rf->sigma[b];
+  const double inv = 1 / (2 * s * s);
+  double M = -INFINITY;
+  int jStar = 0;
+  for (int j = 0; j < n; j++) {
+    const double *y = points + (size_t)j * D;
+    double d2 = 0;
+    for (int k = 0; k < D; k++) {
+      double t = q[xo + k] - y[k];
+      d2 += t * t;
+    }
+    double l = logWeights[j] - d2 * inv;
+    logits[j] = l;
+    if (l > M) {
+      M = l;
+      jStar = j;
+    }
+  }
+  const double *ys = points + (size_t)jStar * D;
+  const double lwStar = logWeights[jStar];
+  memset(s1, 0, sizeof(double) * D);
+  double rest = 0, s2 = 0, eLog = 0, eSq = 0;
+  const size_t co = (size_t)b * C, cmo = (size_t)b * C * D;
+  if (cls) memset(cls, 0, sizeof(double) * C);
+  for (int j = 0; j < n; j++) {
+    if (logits[j] - M < -750) {
+      logits[j] = -INFINITY;
+      continue;
+    }
+    const double *y = points + (size_t)j * D;
+    double u2 = 0, uv = 0;
+    for (int k = 0; k < D; k++) {
+      double u = y[k] - ys[k];
+      uv += u * (y[k] + ys[k] - 2 * q[xo + k]);
+      u2 += u * u;
+    }
+    double a = logWeights[j] - lwStar - uv * inv;
+    logits[j] = a;
+    double e = exp(a);
+    if (e == 0) continue;
+    if (j != jStar) rest += e;
+    for (int k = 0; k < D; k++) s1[k] += e * (y[k] - ys[k]);
+    s2 += e * u2;
+    eLog += e * a;
+    eSq += e * e;
+    if (classProbs) {
+      int c = labels[j];
+      classProbs[co + c] += e;
+      if (j != jStar) cls[c] += e;
+    }
+    if (classMeans) {
+      int c = labels[j];
+      for (int k = 0; k < D; k++) classMeans[cmo + (size_t)c * D + k] += e * (y[k] - ys[k]);
+    }
+  }
+  const double S = 1 + rest;
+  const double logS = log1p(rest);
+  double mm = 0;
+  for (int k = 0; k < D; k++) {
+    double shift = s1[k] / S;
+    m[k] = ys[k] + shift;
+    rf->mean[xo + k] = m[k];
+    mm += shift * shift;
+  }
+  const double raw = s2 / S;
+  double tr = raw - mm;
+  rf->logPartition[b] = M + logS;
+  if (rf->want & W_ENTROPY) rf->entropy[b] = fmax(0, logS - eLog / S);
+  if (rf->want & W_PART) rf->part[b] = eSq / (S * S);
+  if (classProbs) {
+    int cStar = labels[jStar];
+    double hc = logS;
+    for (int c = 0; c < C; c++) {
+      double mass = classProbs[co + c];
+      if (mass > 0) hc -= (mass / S) * (c == cStar ? log1p(cls[c]) : log(mass));
+    }
+    rf->classEntropy[b] = fmax(0, hc);
+  }
+  if (classMeans)
+    for (int c = 0; c < C; c++)
+      for (int k = 0; k < D; k++) {
+        size_t i = cmo + (size_t)c * D + k;
+        double mass = classProbs ? classProbs[co + c] : 0;
+        classMeans[i] = mass > 0 ? ys[k] + classMeans[i] / mass : 0;
+      }
+  if (classProbs)
+    for (int c = 0; c < C; c++) classProbs[co + c] /= S;
+  double *covariance = rf->want & W_COV ? rf->cov : NULL;
+  if (tr < 1e-3 * raw || covariance) {
+    double acc = 0;
+    const size_t cOff = (size_t)b * D * D;
+    for (int j = 0; j < n; j++) {
+      double e = exp(logits[j]);
+      if (e == 0) continue;
+      double w = e / S;
+      const double *y = points + (size_t)j * D;
+      double u2 = 0;
+      for (int k = 0; k < D; k++) {
+        double u = y[k] - m[k];
+        u2 += u * u;
+        if (covariance)
+          for (int l = 0; l <= k; l++) covariance[cOff + (size_t)k * D + l] += w * u * (y[l] - m[l]);
+      }
+      acc += w * u2;
+    }
+    tr = acc;
+    if (covariance)
+      for (int k = 0; k < D; k++)
+        for (int l = 0; l < k; l++) covariance[cOff + (size_t)l * D + k] = covariance[cOff + (size_t)k * D + l];
+  }
+  rf->traceCov[b] = fmax(0, tr);
+}
+
+static void *run_ref(void *arg) {
+  Ref *rf = (Ref *)arg;
+  double *buf = malloc(sizeof(double) * ((size_t)rf->N + 2 * (size_t)rf->D + (size_t)rf->K + 1));
+  if (!buf) {
+    rf->failed = 1;
+    return NULL;
+  }
+  for (int r = rf->r0; r < rf->r1; r++) ref_row(rf, rf->rows[r], buf, buf + rf->N, buf + rf->N + rf->D, buf + rf->N + 2 * rf->D);
+  free(buf);
+  return NULL;
+}
+
+/* JS: referenceRows(points, logW, labels|null, K, queries, sigma (per row), rows, want, threads,
+ *                   mean, traceCov, logPartition, covariance|null, entropy|null, participation|null,
+ *                   classProbs|null, classMeans|null, classEntropy|null)
+ * Rows must have σ > 0 and finite queries; the output rows start zeroed. */
+static napi_value reference_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 18;
+  napi_value argv[18];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 18) {
+    napi_throw_error(env, NULL, "referenceRows: expected 18 arguments");
+    return NULL;
+  }
+  Ref base;
+  memset(&base, 0, sizeof base);
+  size_t N, nrows, PD;
+  base.P = f64(env, argv[0], &PD);
+  base.logW = f64(env, argv[1], &N);
+  base.labels = (const int32_t *)f64(env, argv[2], NULL);
+  int32_t K, want, threads;
+  napi_get_value_int32(env, argv[3], &K);
+  base.q = f64(env, argv[4], NULL);
+  base.sigma = f64(env, argv[5], NULL);
+  base.rows = (const int32_t *)f64(env, argv[6], &nrows);
+  napi_get_value_int32(env, argv[7], &want);
+  napi_get_value_int32(env, argv[8], &threads);
+  base.mean = f64(env, argv[9], NULL);
+  base.traceCov = f64(env, argv[10], NULL);
+  base.logPartition = f64(env, argv[11], NULL);
+  base.cov = f64(env, argv[12], NULL);
+  base.entropy = f64(env, argv[13], NULL);
+  base.part = f64(env, argv[14], NULL);
+  base.classProbs = f64(env, argv[15], NULL);
+  base.classMeans = f64(env, argv[16], NULL);
+  base.classEntropy = f64(env, argv[17], NULL);
+  base.N = (int)N;
+  base.D = N > 0 ? (int)(PD / N) : 0;
+  base.K = K;
+  base.want = want;
+  base.nrows = (int)nrows;
+  base.classes = (want & W_CLASSES) != 0;
+  if (N == 0 || !base.P || !base.q || !base.sigma || !base.rows || !base.mean || !base.traceCov || !base.logPartition ||
+      ((want & W_ENTROPY) && !base.entropy) || ((want & W_PART) && !base.part) || ((want & W_COV) && !base.cov) ||
+      (base.classes && (!base.labels || !base.classProbs || !base.classEntropy)) || ((want & W_CLASSMEANS) && (!base.classMeans || !base.classes))) {
+    napi_throw_error(env, NULL, "referenceRows: missing array");
+    return NULL;
+  }
+  if (threads < 1) threads = 1;
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  if (threads > (int)nrows) threads = nrows > 0 ? (int)nrows : 1;
+  Ref jobs[MAX_THREADS];
+  pthread_t tid[MAX_THREADS];
+  int started[MAX_THREADS] = {0};
+  for (int t = 0; t < threads; t++) {
+    jobs[t] = base;
+    jobs[t].r0 = (int)((nrows * t) / threads);
+    jobs[t].r1 = (int)((nrows * (t + 1)) / threads);
+  }
+  for (int t = 1; t < threads; t++) started[t] = pthread_create(&tid[t], NULL, run_ref, &jobs[t]) == 0;
+  for (int t = 1; t < threads; t++)
+    if (!started[t]) run_ref(&jobs[t]);
+  run_ref(&jobs[0]);
+  int failed = jobs[0].failed;
+  for (int t = 1; t < threads; t++) {
+    if (started[t]) pthread_join(tid[t], NULL);
+    failed |= jobs[t].failed;
+  }
+  if (failed) napi_throw_error(env, NULL, "referenceRows: out of memory");
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  openblas_set_num_threads(1); /* our threads split the queries; each dgemm runs on one core */
+  napi_value fn;
+  napi_create_function(env, "fastRows", NAPI_AUTO_LENGTH, fast_rows, NULL, &fn);
+  napi_set_named_property(env, exports, "fastRows", fn);
+  napi_create_function(env, "referenceRows", NAPI_AUTO_LENGTH, reference_rows, NULL, &fn);
+  napi_set_named_property(env, exports, "referenceRows", fn);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

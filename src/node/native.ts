@@ -1,0 +1,51 @@
+/**
+ * Loads the optional native posterior kernel (native/, built by scripts/build-native.mjs at install) and makes it
+ * the default backend. Node-only: the core never imports this file; the CLI and the bench call it.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { registerKernelBackend } from "../engine/backends.js";
+import { setPosteriorKernel, type PosteriorKernel } from "../engine/kernel.js";
+import { nativePosteriorKernel, type NativeAddon } from "./nativeKernel.js";
+
+/** Where the build script leaves the addon (the same path from src/node and dist/node). */
+export const NATIVE_ADDON_PATH = fileURLToPath(new URL("../../native/build/Release/infodyn_native.node", import.meta.url));
+
+let kernel: PosteriorKernel | undefined;
+
+/**
+ * The native kernel, loaded once; undefined when the addon was not built or does not load (no OpenBLAS, another
+ * Node ABI). Threads: `INFODYN_THREADS`, else min(2, available cores).
+ */
+export function nativeKernel(): PosteriorKernel | undefined {
+  if (kernel) return kernel;
+  if (!existsSync(NATIVE_ADDON_PATH)) return undefined;
+  try {
+    const addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
+    const env = Number(process.env.INFODYN_THREADS);
+    const threads = Number.isInteger(env) && env >= 1 ? env : Math.min(2, availableParallelism());
+    kernel = nativePosteriorKernel(addon, threads);
+    registerKernelBackend({
+      name: "native-openblas",
+      description: `C addon, float64, OpenBLAS dgemm + online softmax, ${threads} threads`,
+      kernel,
+    });
+    return kernel;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Registers the native backend and makes it the default ({@link setPosteriorKernel}) if it loads.
+ *
+ * @example
+ * installNativeBackend(); // returns true where `npm ci` built native/; kernelBackendName() is then "native-openblas"
+ */
+export function installNativeBackend(): boolean {
+  const k = nativeKernel();
+  if (k) setPosteriorKernel(k);
+  return k !== undefined;
+}
