@@ -1,7 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Resvg } from "@resvg/resvg-js";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { fromRows } from "../src/batch.js";
@@ -11,20 +10,8 @@ import { registerFigures } from "../src/cli/figures.js";
 import { digitImages, digitsModel } from "../src/models/digits.js";
 import { firstBranching, paperFigures, PAPER_FIGURE_NAMES, specData } from "../src/report/figures/papers.js";
 import { expectClose } from "./helpers.js";
+import { pixelVariance } from "./pixels.js";
 
-/** Variance of the grey level over all pixels of an SVG rendered by resvg: 0 for a blank image. */
-function pixelVariance(svg: string): number {
-  const px = new Resvg(svg, { font: { loadSystemFonts: true }, background: "white" }).render().pixels;
-  let s = 0;
-  let s2 = 0;
-  const n = px.length / 4;
-  for (let i = 0; i < px.length; i += 4) {
-    const g = (px[i] + px[i + 1] + px[i + 2]) / 3;
-    s += g;
-    s2 += g * g;
-  }
-  return s2 / n - (s / n) ** 2;
-}
 
 const num = (v: unknown) => v as number;
 

@@ -2,30 +2,16 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Resvg } from "@resvg/resvg-js";
 import { describe, expect, it } from "vitest";
 import { profileAt } from "../src/analysis/info/profile.js";
 import { parseModel } from "../src/models/parse.js";
 import { renderSvg } from "../src/report/render.js";
 import { buildReport } from "../src/report/report.js";
+import { pixelVariance } from "./pixels.js";
 
 const root = join(import.meta.dirname, "..");
 const twoDeltas = () => parseModel(JSON.parse(readFileSync(join(root, "examples", "two-deltas-weighted.json"), "utf8")));
 
-/** Variance of the grey level over all pixels of an SVG rendered by resvg: 0 for a blank image. */
-function pixelVariance(svg: string): number {
-  const img = new Resvg(svg, { font: { loadSystemFonts: true }, background: "white" }).render();
-  const px = img.pixels;
-  let s = 0;
-  let s2 = 0;
-  const n = px.length / 4;
-  for (let i = 0; i < px.length; i += 4) {
-    const g = (px[i] + px[i + 1] + px[i + 2]) / 3;
-    s += g;
-    s2 += g * g;
-  }
-  return s2 / n - (s / n) ** 2;
-}
 
 describe("the report", () => {
   const model = twoDeltas();

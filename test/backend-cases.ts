@@ -1,0 +1,59 @@
+import { expect } from "vitest";
+import type { DeltaSet, KernelRequest, KernelResult } from "../src/engine/kernel.js";
+import { createRng } from "../src/numeric/rng.js";
+import { expectClose } from "./helpers.js";
+
+// Cases and tolerances shared by the backend tests (test/backends.test.ts, test/native.test.ts).
+
+/** Random weighted, labelled data (one point of weight zero), centred at `offset`. */
+export function randomSet(N: number, D: number, K: number, offset: number, seed: number): DeltaSet {
+  const rng = createRng(seed);
+  const points = new Float64Array(N * D).map(() => offset + rng.normal());
+  const raw = Array.from({ length: N }, (_, j) => (j === 1 ? 0 : rng.uniform() + 0.05));
+  const total = raw.reduce((a, b) => a + b, 0);
+  const logWeights = Float64Array.from(raw, (w) => Math.log(w / total));
+  const labels = Int32Array.from({ length: N }, (_, j) => j % K);
+  return { n: N, dim: D, points, logWeights, labels, numClasses: K };
+}
+
+/** Queries near the data (a point + σ·noise, capped so that huge σ stays near), and two far ones. */
+export function queriesFor(set: DeltaSet, B: number, sigma: number, seed: number): Float64Array {
+  const rng = createRng(seed);
+  const D = set.dim;
+  const spread = Number.isFinite(sigma) ? Math.min(sigma, 3) : 1;
+  const q = new Float64Array(B * D);
+  for (let b = 0; b < B; b++)
+    for (let k = 0; k < D; k++) q[b * D + k] = set.points[((b * 7) % set.n) * D + k] + spread * rng.normal() * (b >= B - 2 ? 30 : 1);
+  return q;
+}
+
+/**
+ * Every output against the reference, with test/backends.test.ts's tolerances: 1e-12 relative (Tr C, Σw²); class
+ * probabilities plus 1e-15 absolute (e^{−A} carries the rounding of A); means within 1e-12 of max|y|; entropies
+ * and log Z plus 1e-13 absolute (sums of terms of order log N that may cancel).
+ */
+export function expectSame(got: KernelResult, want: KernelResult, set: DeltaSet, label: string): void {
+  let scale = 0;
+  for (const v of set.points) scale = Math.max(scale, Math.abs(v));
+  const each = (g: Float64Array | undefined, w: Float64Array | undefined, tol: { rtol?: number; atol?: number }, name: string) => {
+    expect(g === undefined, `${label} ${name} presence`).toBe(w === undefined);
+    if (!g || !w) return;
+    expect(g.length).toBe(w.length);
+    for (let i = 0; i < w.length; i++) {
+      if (Number.isNaN(w[i])) expect(Number.isNaN(g[i]), `${label} ${name}[${i}] NaN`).toBe(true);
+      else expectClose(g[i], w[i], tol, `${label} ${name}[${i}]`);
+    }
+  };
+  each(got.mean, want.mean, { atol: 1e-12 * scale }, "mean");
+  each(got.traceCov, want.traceCov, { rtol: 1e-12, atol: 1e-300 }, "traceCov");
+  each(got.logPartition, want.logPartition, { rtol: 1e-12, atol: 1e-13 }, "logPartition");
+  each(got.entropy, want.entropy, { rtol: 1e-12, atol: 1e-13 }, "entropy");
+  each(got.participation, want.participation, { rtol: 1e-12 }, "participation");
+  each(got.classProbs, want.classProbs, { rtol: 1e-12, atol: 1e-15 }, "classProbs");
+  each(got.classEntropy, want.classEntropy, { rtol: 1e-12, atol: 1e-13 }, "classEntropy");
+  each(got.classMeans, want.classMeans, { atol: 1e-12 * scale }, "classMeans");
+  each(got.covariance, want.covariance, { rtol: 1e-12, atol: 1e-12 * scale * scale }, "covariance");
+}
+
+export const ALL: KernelRequest = { entropy: true, participation: true, classProbs: true, classMeans: true };
+export const SIGMAS = [1e-6, 0.05, 0.3, 1, 3, 30, 1e6, Infinity];
