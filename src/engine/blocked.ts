@@ -7,11 +7,11 @@ import { accumulate4, dots4 } from "./tiles.js";
 
 const EPS = 2 ** -52;
 /** Largest rounding error (nats) of the matrix-product logits for which a query takes the fast route. */
-const LOGIT_TOLERANCE = 2e-12;
+export const LOGIT_TOLERANCE = 2e-12;
 /** Points per block: a block of centred points stays in cache while every query group visits it. */
 const BLOCK_BYTES = 1 << 17;
 /** Below this many numbers (N·D) the reference runs as is: blocking would not pay, and toy models stay exact. */
-const SMALL = 4096;
+export const SMALL = 4096;
 
 /**
  * Blocked posterior kernel: the same outputs as {@link jsPosteriorKernel} (THEORY.md §3) to ~1e-13, faster.
@@ -51,7 +51,7 @@ export const blockedPosteriorKernel: PosteriorKernel = (data, queries, sigma, wa
 };
 
 /** Estimated rounding error (nats) of a matrix-product logit for query b; +∞ for a non-finite query. */
-function logitError(prep: PreparedSet, q: Float64Array, b: number, D: number, s: number): number {
+export function logitError(prep: PreparedSet, q: Float64Array, b: number, D: number, s: number): number {
   let nx = 0;
   for (let k = 0; k < D; k++) {
     const v = q[b * D + k] - prep.center[k];

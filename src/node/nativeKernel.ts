@@ -3,6 +3,7 @@ import { jsPosteriorKernel, type DeltaSet, type KernelRequest, type KernelResult
 import { prepared, type PreparedSet } from "../engine/prepared.js";
 import { allocateResult } from "../engine/result.js";
 import { screenedRow } from "../engine/screened.js";
+import { LOGIT_TOLERANCE, logitError, SMALL } from "../engine/blocked.js";
 
 /** The native addon's one entry point (native/kernel.c): the blocked kernel's fast route, sums only. */
 export interface NativeAddon {
@@ -47,11 +48,6 @@ export interface NativeAddon {
   ): void;
 }
 
-const EPS = 2 ** -52;
-/** As in blocked.ts: largest rounding error (nats) of the matrix-product logits for the fast route. */
-const LOGIT_TOLERANCE = 2e-12;
-/** As in blocked.ts: below this many numbers (N·D) the reference runs as is. */
-const SMALL = 4096;
 
 /**
  * The posterior kernel with the blocked kernel's fast route in native code (OpenBLAS dgemm, online softmax,
@@ -133,17 +129,6 @@ function referenceRows(
     out.classMeans ?? null,
     out.classEntropy ?? null,
   );
-}
-
-/** Estimated rounding error (nats) of a matrix-product logit for query b; +∞ for a non-finite query. */
-function logitError(prep: PreparedSet, q: Float64Array, b: number, D: number, s: number): number {
-  let nx = 0;
-  for (let k = 0; k < D; k++) {
-    const v = q[b * D + k] - prep.center[k];
-    nx += v * v;
-  }
-  if (!Number.isFinite(nx)) return Infinity;
-  return (EPS * (Math.sqrt(D) + 2) * (prep.maxNorm + 2 * Math.sqrt(nx * prep.maxNorm))) / (2 * s * s);
 }
 
 /** Runs the addon on the listed rows, writes them into `out`, returns the rows whose Tr C cancelled. */
