@@ -34,21 +34,35 @@ export const SMALL = 4096;
  */
 export const blockedPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) => {
   if (data.n * data.dim < SMALL) return jsPosteriorKernel(data, queries, sigma, want);
-  const B = queries.rows;
-  const D = data.dim;
-  const out = allocateResult(data, B, want);
+  const out = allocateResult(data, queries.rows, want);
   const prep = prepared(data);
-  const fast: number[] = [];
-  const slow: number[] = [];
-  for (let b = 0; b < B; b++) {
-    const s = typeof sigma === "number" ? sigma : sigma[b];
-    if (!want.covariance && data.n > 0 && s > 0 && logitError(prep, queries.data, b, D, s) <= LOGIT_TOLERANCE) fast.push(b);
-    else slow.push(b);
-  }
+  const { fast, slow } = routeRows(data, prep, queries, sigma, want);
   if (fast.length > 0) slow.push(...fastRows(data, prep, queries, sigma, want, fast, out));
   for (const b of slow) screenedRow(data, prep, queries, b, typeof sigma === "number" ? sigma : sigma[b], want, out);
   return out;
 };
+
+/**
+ * Which queries may take a matrix-product (fast) route: those whose logits' estimated rounding stays within
+ * {@link LOGIT_TOLERANCE} and that need no full covariance; the rest go to the reference. Shared by every
+ * blocked backend (TypeScript here, native in src/node/).
+ */
+export function routeRows(
+  data: DeltaSet,
+  prep: PreparedSet,
+  queries: Batch,
+  sigma: number | Float64Array,
+  want: KernelRequest,
+): { fast: number[]; slow: number[] } {
+  const fast: number[] = [];
+  const slow: number[] = [];
+  for (let b = 0; b < queries.rows; b++) {
+    const s = typeof sigma === "number" ? sigma : sigma[b];
+    if (!want.covariance && data.n > 0 && s > 0 && logitError(prep, queries.data, b, data.dim, s) <= LOGIT_TOLERANCE) fast.push(b);
+    else slow.push(b);
+  }
+  return { fast, slow };
+}
 
 /** Estimated rounding error (nats) of a matrix-product logit for query b; +∞ for a non-finite query. */
 export function logitError(prep: PreparedSet, q: Float64Array, b: number, D: number, s: number): number {

@@ -3,7 +3,7 @@ import { jsPosteriorKernel, type DeltaSet, type KernelRequest, type KernelResult
 import { prepared, type PreparedSet } from "../engine/prepared.js";
 import { allocateResult } from "../engine/result.js";
 import { screenedRow } from "../engine/screened.js";
-import { LOGIT_TOLERANCE, logitError, SMALL } from "../engine/blocked.js";
+import { routeRows, SMALL } from "../engine/blocked.js";
 
 /** The native addon's one entry point (native/kernel.c): the blocked kernel's fast route, sums only. */
 export interface NativeAddon {
@@ -68,17 +68,9 @@ export interface NativeAddon {
 export function nativePosteriorKernel(addon: NativeAddon, threads: number): PosteriorKernel {
   return (data, queries, sigma, want) => {
     if (data.n * data.dim < SMALL) return jsPosteriorKernel(data, queries, sigma, want);
-    const B = queries.rows;
-    const D = data.dim;
-    const out = allocateResult(data, B, want);
+    const out = allocateResult(data, queries.rows, want);
     const prep = prepared(data);
-    const fast: number[] = [];
-    const slow: number[] = [];
-    for (let b = 0; b < B; b++) {
-      const s = typeof sigma === "number" ? sigma : sigma[b];
-      if (!want.covariance && data.n > 0 && s > 0 && logitError(prep, queries.data, b, D, s) <= LOGIT_TOLERANCE) fast.push(b);
-      else slow.push(b);
-    }
+    const { fast, slow } = routeRows(data, prep, queries, sigma, want);
     if (fast.length > 0) slow.push(...fastRows(addon, threads, data, prep, queries, sigma, fast, out));
     referenceRows(addon, threads, data, prep, queries, sigma, slow, want, out);
     return out;
