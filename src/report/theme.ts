@@ -45,3 +45,16 @@ export function sigmaRule(sigma: number | undefined, label: string): VegaLiteSpe
     },
   ];
 }
+
+/** A layer of lines against log σ, one line per value of the field `series` (legend without a title). */
+export function sigmaLines(values: Record<string, unknown>[], y: { field: string; title: string }, series: string): VegaLiteSpec {
+  return {
+    data: { values },
+    mark: "line",
+    encoding: {
+      x: sigmaAxis(),
+      y: { field: y.field, type: "quantitative", title: y.title },
+      color: { field: series, type: "nominal", title: null },
+    },
+  };
+}

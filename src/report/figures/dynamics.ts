@@ -1,6 +1,6 @@
 import type { ParticipationStats } from "../../analysis/thermo/participation.js";
 import type { DataModel } from "../../models/types.js";
-import { figure, PANEL, sigmaAxis, sigmaRule, type VegaLiteSpec } from "../theme.js";
+import { figure, PANEL, sigmaAxis, sigmaLines, sigmaRule, type VegaLiteSpec } from "../theme.js";
 
 /** What the report takes from `pathsReport` (the `infodyn paths` JSON). */
 export interface PathsData {
@@ -48,15 +48,7 @@ export function lyapunovFigure(paths: PathsData): VegaLiteSpec {
   return figure("Finite-time Lyapunov rates along the flow (per unit log σ)", {
     ...PANEL,
     layer: [
-      {
-        data: { values },
-        mark: "line",
-        encoding: {
-          x: sigmaAxis(),
-          y: { field: "rate", type: "quantitative", title: "d log|δ| / d log σ" },
-          color: { field: "direction", type: "nominal", title: null },
-        },
-      },
+      sigmaLines(values, { field: "rate", title: "d log|δ| / d log σ" }, "direction"),
       { data: { values: [{ y: 0 }] }, mark: { type: "rule", color: "#555", strokeDash: [2, 2] }, encoding: { y: { field: "y", type: "quantitative" } } },
     ],
   });

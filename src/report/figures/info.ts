@@ -1,6 +1,6 @@
 import type { InformationProfile } from "../../analysis/info/grid.js";
 import type { DataModel } from "../../models/types.js";
-import { figure, PANEL, sigmaAxis, sigmaRule, type VegaLiteSpec } from "../theme.js";
+import { figure, PANEL, sigmaAxis, sigmaLines, sigmaRule, type VegaLiteSpec } from "../theme.js";
 
 const ESTIMATOR_LABELS = {
   scoreNorm: "score norm",
@@ -18,18 +18,7 @@ export function entropyProfileFigure(p: InformationProfile): VegaLiteSpec {
   ]);
   return figure("Information about the data carried by the noisy state", {
     ...PANEL,
-    layer: [
-      {
-        data: { values },
-        mark: "line",
-        encoding: {
-          x: sigmaAxis(),
-          y: { field: "nats", type: "quantitative", title: "nats" },
-          color: { field: "quantity", type: "nominal", title: null },
-        },
-      },
-      ...sigmaRule(p.peaks.entropyRateLogSigma?.sigma, "peak rate"),
-    ],
+    layer: [sigmaLines(values, { field: "nats", title: "nats" }, "quantity"), ...sigmaRule(p.peaks.entropyRateLogSigma?.sigma, "peak rate")],
   });
 }
 
@@ -83,15 +72,7 @@ export function classEntropyFigure(p: InformationProfile): VegaLiteSpec | undefi
   return figure("Class entropy and its rate", {
     ...PANEL,
     layer: [
-      {
-        data: { values },
-        mark: "line",
-        encoding: {
-          x: sigmaAxis(),
-          y: { field: "value", type: "quantitative", title: "nats, nats per unit σ" },
-          color: { field: "quantity", type: "nominal", title: null },
-        },
-      },
+      sigmaLines(values, { field: "value", title: "nats, nats per unit σ" }, "quantity"),
       ...sigmaRule(p.peaks.classEntropyRate?.sigma, "peak class rate"),
     ],
   });
