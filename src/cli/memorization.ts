@@ -4,6 +4,7 @@ import { participationAlongPaths, participationVsSigma } from "../analysis/therm
 import { InfodynError } from "../errors.js";
 import type { DataModel } from "../models/types.js";
 import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
+import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 
 interface MemorizationCliOptions {
@@ -34,10 +35,16 @@ export interface MemorizationRequest {
  * x ~ p_σ on an ascending log grid, the same along reverse-SDE paths (descending σ), and each path's condensation σ
  * (where 1/Y first falls below `threshold`), with its mean and median over the paths that condense.
  */
-export function memorizationJson(model: DataModel, req: MemorizationRequest): Record<string, unknown> {
+export function memorizationJson(
+  model: DataModel,
+  req: MemorizationRequest,
+  onProgress?: (done: number, total: number) => void,
+): Record<string, unknown> {
   const sigma = logGrid(req.sigmaMin, req.sigmaMax, req.steps);
-  const vs = participationVsSigma(model, sigma, { samples: req.samples, seed: req.seed });
+  const total = sigma.length + 1;
+  const vs = participationVsSigma(model, sigma, { samples: req.samples, seed: req.seed, onProgress: (d) => onProgress?.(d, total) });
   const along = participationAlongPaths(model, [...sigma].reverse(), { paths: req.paths, seed: req.seed + 1, threshold: req.threshold });
+  onProgress?.(total, total);
   const cond = along.condensationSigma.filter(Number.isFinite).sort((a, b) => a - b);
   const median = cond.length ? (cond.length % 2 ? cond[(cond.length - 1) / 2] : 0.5 * (cond[cond.length / 2 - 1] + cond[cond.length / 2])) : null;
   return {
@@ -100,7 +107,9 @@ export function registerMemorization(program: Command): void {
         threshold,
         seed: integerOption(opts.seed, "--seed", -(2 ** 31)),
       };
-      const out = memorizationJson(model, req);
+      const bar = progressBar("memorization");
+      const out = memorizationJson(model, req, bar.update);
+      bar.stop();
       if (opts.json) return emit(JSON.stringify(out), opts.out);
       const s = out.sigma as number[];
       const y = out.meanInverseParticipation as number[];

@@ -44,12 +44,18 @@ function collect(sigma: number[], ys: Float64Array[]): ParticipationStats {
  * Y and 1/Y averaged over `x ~ p_σ` (x = y + σz, y drawn from the data) at each σ: Monte Carlo with one seeded
  * stream, `samples` queries per σ.
  */
-export function participationVsSigma(model: DataModel, sigmas: number[], { samples = 2000, seed = 0 } = {}): ParticipationStats {
+export function participationVsSigma(
+  model: DataModel,
+  sigmas: number[],
+  { samples = 2000, seed = 0, onProgress }: { samples?: number; seed?: number; onProgress?: (done: number, total: number) => void } = {},
+): ParticipationStats {
   const rng = createRng(seed);
-  const ys = sigmas.map((s) => {
+  const ys = sigmas.map((s, k) => {
     const x = model.sample(samples, rng);
     for (let i = 0; i < x.data.length; i++) x.data[i] += s * rng.normal();
-    return participation(model, x, s);
+    const y = participation(model, x, s);
+    onProgress?.(k + 1, sigmas.length);
+    return y;
   });
   return collect(sigmas, ys);
 }
