@@ -1,6 +1,6 @@
 import type { Batch } from "../batch.js";
 import { jsPosteriorKernel, type DeltaSet, type KernelRequest, type KernelResult, type PosteriorKernel } from "./kernel.js";
-import { prepared, type PreparedSet } from "./prepared.js";
+import { centredQueries, prepared, type PreparedSet } from "./prepared.js";
 import { allocateResult } from "./result.js";
 import { screenedRow } from "./screened.js";
 import { accumulate4, dots4 } from "./tiles.js";
@@ -90,21 +90,7 @@ function fastRows(
   const perClass = out.classMeans !== undefined;
   const T = perClass ? K : 1;
   const Q = Math.ceil(rows.length / 4) * 4; // padded with copies of the last row
-  const X = new Float64Array(Q * D);
-  const nx = new Float64Array(Q);
-  const inv = new Float64Array(Q);
-  for (let i = 0; i < Q; i++) {
-    const b = rows[Math.min(i, rows.length - 1)];
-    const s = typeof sigma === "number" ? sigma : sigma[b];
-    inv[i] = 1 / (2 * s * s);
-    let t = 0;
-    for (let k = 0; k < D; k++) {
-      const v = queries.data[b * D + k] - prep.center[k];
-      X[i * D + k] = v;
-      t += v * v;
-    }
-    nx[i] = t;
-  }
+  const { X, nx, inv } = centredQueries(prep, queries, sigma, rows, Q);
   const st = newState(Q, K, T * D);
   const P = Math.max(2, Math.min(n, Math.floor(BLOCK_BYTES / (8 * D))));
   const G = new Float64Array(4 * P);

@@ -1,3 +1,4 @@
+import type { Batch } from "../batch.js";
 import type { DeltaSet } from "./kernel.js";
 
 /**
@@ -45,4 +46,34 @@ function prepare(data: DeltaSet): PreparedSet {
     if (s > maxNorm) maxNorm = s;
   }
   return { center, centered, norms, maxNorm };
+}
+
+/**
+ * The listed queries centred like the data, `X_i = x − c`, with `‖x − c‖²` and `1/(2σ²)`, for the matrix-product
+ * route; `length` ≥ rows.length pads with copies of the last row (the TypeScript tiles work four rows at a time).
+ */
+export function centredQueries(
+  prep: PreparedSet,
+  queries: Batch,
+  sigma: number | Float64Array,
+  rows: readonly number[],
+  length = rows.length,
+): { X: Float64Array; nx: Float64Array; inv: Float64Array } {
+  const D = queries.dim;
+  const X = new Float64Array(length * D);
+  const nx = new Float64Array(length);
+  const inv = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    const b = rows[Math.min(i, rows.length - 1)];
+    const s = typeof sigma === "number" ? sigma : sigma[b];
+    inv[i] = 1 / (2 * s * s);
+    let t = 0;
+    for (let k = 0; k < D; k++) {
+      const v = queries.data[b * D + k] - prep.center[k];
+      X[i * D + k] = v;
+      t += v * v;
+    }
+    nx[i] = t;
+  }
+  return { X, nx, inv };
 }

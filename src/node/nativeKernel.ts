@@ -1,6 +1,6 @@
 import type { Batch } from "../batch.js";
 import { jsPosteriorKernel, type DeltaSet, type KernelRequest, type KernelResult, type PosteriorKernel } from "../engine/kernel.js";
-import { prepared, type PreparedSet } from "../engine/prepared.js";
+import { centredQueries, prepared, type PreparedSet } from "../engine/prepared.js";
 import { allocateResult } from "../engine/result.js";
 import { screenedRow } from "../engine/screened.js";
 import { routeRows, SMALL } from "../engine/blocked.js";
@@ -139,21 +139,7 @@ function fastRows(
   const perClass = out.classMeans !== undefined;
   const T = perClass ? K : 1;
   const Q = rows.length;
-  const X = new Float64Array(Q * D);
-  const nx = new Float64Array(Q);
-  const inv = new Float64Array(Q);
-  for (let i = 0; i < Q; i++) {
-    const b = rows[i];
-    const s = typeof sigma === "number" ? sigma : sigma[b];
-    inv[i] = 1 / (2 * s * s);
-    let t = 0;
-    for (let k = 0; k < D; k++) {
-      const v = queries.data[b * D + k] - prep.center[k];
-      X[i * D + k] = v;
-      t += v * v;
-    }
-    nx[i] = t;
-  }
+  const { X, nx, inv } = centredQueries(prep, queries, sigma, rows);
   const M = new Float64Array(Q).fill(-Infinity);
   const jStar = new Int32Array(Q).fill(-1);
   const rest = new Float64Array(Q);
