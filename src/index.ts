@@ -6,5 +6,6 @@ export * from "./noise/index.js";
 export * from "./engine/index.js";
 export * from "./models/index.js";
 export * from "./io/index.js";
+export * from "./score/index.js";
 export * from "./analysis/index.js";
 export * from "./report/index.js";

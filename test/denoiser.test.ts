@@ -9,7 +9,7 @@ import { InfodynError } from "../src/errors.js";
 import { gmm } from "../src/models/gmm.js";
 import { parseModel } from "../src/models/parse.js";
 import { sphere } from "../src/models/sphere.js";
-import type { DataModel, Denoiser } from "../src/models/types.js";
+import type { DataModel, SyncDenoiser } from "../src/models/types.js";
 import { createRng } from "../src/numeric/rng.js";
 import { expectClose } from "./helpers.js";
 
@@ -122,7 +122,7 @@ describe("denoiserRates on exact models used as denoisers (N = 20 000 samples, Ï
 });
 
 /** The exact denoiser moved: D' = x + a (m âˆ’ x) + b (a < 1 shrinks it towards x, b is a constant bias). */
-function wrong(model: DataModel, a: number, b: readonly number[]): Denoiser {
+function wrong(model: DataModel, a: number, b: readonly number[]): SyncDenoiser {
   return {
     dim: model.dim,
     denoise(x: Batch, sigma: number): Batch {
@@ -207,7 +207,7 @@ describe("denoiserRates: determinism, batching and the profile", () => {
 
   it("the numbers do not depend on the batch size, and each batch is one denoise call", () => {
     let calls = 0;
-    const counting: Denoiser = { dim: 2, denoise: (x, s) => (calls++, model.denoise(x, s)) };
+    const counting: SyncDenoiser = { dim: 2, denoise: (x, s) => (calls++, model.denoise(x, s)) };
     const whole = denoiserRates(counting, data, 0.7, { seed: 1 });
     expect(calls).toBe(1);
     calls = 0;

@@ -3,7 +3,8 @@ import { fromRows, type Batch } from "../src/batch.js";
 import { deltas } from "../src/models/deltas.js";
 import { gaussian } from "../src/models/gaussian.js";
 import { createRng } from "../src/numeric/rng.js";
-import { edmSigmas, logSigmas, sigmasToTimes } from "../src/analysis/dynamics/schedule.js";
+import { sigmasToTimes } from "../src/analysis/dynamics/schedule.js";
+import { edmSigmas, logSigmas } from "../src/noise/grid.js";
 import { sampleEuler, sampleHeun, sampleRK4 } from "../src/analysis/dynamics/ode.js";
 import { sampleDdim, sampleEulerMaruyama } from "../src/analysis/dynamics/sde.js";
 import { dataMoments, exactNoisy, initialNoise, sampleRngs } from "../src/analysis/dynamics/initial.js";
@@ -11,7 +12,7 @@ import { pathwiseEntropyAlong } from "../src/analysis/dynamics/pathwise.js";
 import { finiteTimeLyapunov, localSpectrum } from "../src/analysis/dynamics/lyapunov.js";
 import { pathsReport } from "../src/cli/paths.js";
 import { profileAt } from "../src/analysis/info/profile.js";
-import type { Denoiser } from "../src/models/types.js";
+import type { SyncDenoiser } from "../src/models/types.js";
 import { noiseProcess } from "../src/noise/process.js";
 import { InfodynError } from "../src/errors.js";
 import { expectAllClose, expectClose } from "./helpers.js";
@@ -61,7 +62,7 @@ function slope(ns: number[], errs: number[]): number {
 
 describe("σ schedules", () => {
   it("edmSigmas follows Karras eq. 5 at an interior level and hits both ends exactly", () => {
-    const s = edmSigmas(5, 0.002, 80, 7, true);
+    const s = edmSigmas(5, 0.002, 80, 7, { zero: true });
     expect(s.length).toBe(6);
     expect([s[0], s[4], s[5]]).toEqual([80, 0.002, 0]);
     const a = 80 ** (1 / 7);
@@ -120,7 +121,7 @@ describe("probability-flow ODE samplers on a Gaussian N(μ, Σ)", () => {
   });
 
   it("samplers accept any Denoiser, and a final 0 is the step x ← D(x; σ_last) (Heun's correction skipped)", () => {
-    const plain: Denoiser = { dim: 2, denoise: (x, sigma) => g.denoise(x, sigma) };
+    const plain: SyncDenoiser = { dim: 2, denoise: (x, sigma) => g.denoise(x, sigma) };
     const grid = [3, 1, 0.2];
     for (const sampler of [sampleEuler, sampleHeun, sampleRK4]) {
       const atLast = sampler(plain, probe, grid);

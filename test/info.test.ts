@@ -175,10 +175,11 @@ describe("Monte Carlo fallback", () => {
 
 describe("peaks", () => {
   it("locate the maxima of mmse/σ², Var h and dH(c|x)/dσ for two deltas: scipy to 1e-6, two grids to 1e-8", async () => {
-    const { informationProfile, logGrid } = await import("../src/analysis/info/grid.js");
+    const { informationProfile } = await import("../src/analysis/info/grid.js");
+    const { logSigmas } = await import("../src/noise/grid.js");
     const model = deltasFromFixture(fixture["two-deltas"]);
-    const a = informationProfile(model, logGrid(0.05, 10, 200));
-    const b = informationProfile(model, logGrid(0.07, 8, 37));
+    const a = informationProfile(model, logSigmas(201, 0.05, 10));
+    const b = informationProfile(model, logSigmas(38, 0.07, 8));
     for (const key of ["entropyRateLogSigma", "pathwiseEntropyVariance", "classEntropyRate"] as const) {
       // scipy's bounded Brent on quad values: the location is good to ~√(quadrature error) ≈ 1e-6
       expectClose(a.peaks[key]!.sigma, fixture["two-deltas"].peaks[key], { rtol: 1e-6 }, `${key} vs scipy`);

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { logGrid } from "../analysis/info/grid.js";
+import { ascending, logSigmas } from "../noise/grid.js";
 import { participationAlongPaths, participationVsSigma } from "../analysis/thermo/participation.js";
 import { InfodynError } from "../errors.js";
 import type { DataModel } from "../models/types.js";
@@ -40,10 +40,11 @@ export function memorizationJson(
   req: MemorizationRequest,
   onProgress?: (done: number, total: number) => void,
 ): Record<string, unknown> {
-  const sigma = logGrid(req.sigmaMin, req.sigmaMax, req.steps);
+  const grid = logSigmas(req.steps + 1, req.sigmaMin, req.sigmaMax);
+  const sigma = Array.from(ascending(grid));
   const total = sigma.length + 1;
   const vs = participationVsSigma(model, sigma, { samples: req.samples, seed: req.seed, onProgress: (d) => onProgress?.(d, total) });
-  const along = participationAlongPaths(model, [...sigma].reverse(), { paths: req.paths, seed: req.seed + 1, threshold: req.threshold });
+  const along = participationAlongPaths(model, Array.from(grid), { paths: req.paths, seed: req.seed + 1, threshold: req.threshold });
   onProgress?.(total, total);
   const cond = along.condensationSigma.filter(Number.isFinite).sort((a, b) => a - b);
   const median = cond.length ? (cond.length % 2 ? cond[(cond.length - 1) / 2] : 0.5 * (cond[cond.length / 2 - 1] + cond[cond.length / 2])) : null;

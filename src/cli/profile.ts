@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { informationProfile, logGrid, type InformationProfile } from "../analysis/info/grid.js";
+import { informationProfile, type InformationProfile } from "../analysis/info/grid.js";
+import { logSigmas, sigmaGrid } from "../noise/grid.js";
 import type { ProfilePoint } from "../analysis/info/profile.js";
 import { InfodynError } from "../errors.js";
 import { noiseProcess, PROCESS_NAMES, type ProcessName } from "../noise/process.js";
@@ -52,7 +53,7 @@ export function registerProfile(program: Command): void {
     .addHelpText("after", "\nExample:\n  infodyn profile examples/two-deltas.json --sigma-min 0.05 --sigma-max 10 --steps 200 --json")
     .action((modelPath: string, opts: ProfileCliOptions) => {
       const { model, source } = loadModel(modelPath);
-      const sigmas = opts.sigma ? parsePositiveList(opts.sigma, "--sigma") : gridFromOptions(opts);
+      const sigmas = opts.sigma ? sigmaGrid(parsePositiveList(opts.sigma, "--sigma"), "--sigma") : gridFromOptions(opts);
       const samples = integerOption(opts.samples, "--samples", 100);
       const seed = integerOption(opts.seed, "--seed", -(2 ** 31));
       let process;
@@ -78,11 +79,11 @@ export function registerProfile(program: Command): void {
     });
 }
 
-function gridFromOptions(opts: ProfileCliOptions): number[] {
+function gridFromOptions(opts: ProfileCliOptions): Float64Array {
   const [a] = parsePositiveList(opts.sigmaMin, "--sigma-min");
   const [b] = parsePositiveList(opts.sigmaMax, "--sigma-max");
   if (!(b > a)) throw new InfodynError(`--sigma-max: ${b} must exceed --sigma-min ${a}`);
-  return logGrid(a, b, integerOption(opts.steps, "--steps", 1));
+  return logSigmas(integerOption(opts.steps, "--steps", 1) + 1, a, b);
 }
 
 

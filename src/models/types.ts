@@ -1,11 +1,33 @@
 import type { Batch } from "../batch.js";
 import type { Rng } from "../numeric/rng.js";
 
-/** Anything that can denoise: an exact model or a trained network (DESIGN.md). */
+/**
+ * What a denoiser is conditioned on. `labels[i]` is the class of row i (0 … numClasses − 1), or −1 for the
+ * unconditional denoiser on that row; no `labels` (or no `cond` at all) means unconditional on every row.
+ */
+export interface Conditioning {
+  labels?: Int32Array;
+}
+
+/**
+ * Anything that can denoise: an exact model or a trained network (DESIGN.md). A trained network runs
+ * asynchronously (ONNX Runtime, a Web Worker) and returns a promise; exact models answer synchronously
+ * ({@link SyncDenoiser}). Analyses that only need denoised values accept either (see `drive` in `score/`).
+ */
 export interface Denoiser {
   readonly dim: number;
-  /** Posterior mean E[y | x] for a batch of noisy points at noise level sigma (x = y + sigma z). */
-  denoise(x: Batch, sigma: number): Batch;
+  /** Number of classes a conditional denoiser accepts in `cond.labels` (0 or absent: unconditional only). */
+  readonly numClasses?: number;
+  /**
+   * E[y | x] (or E[y | x, c] for rows with a label c ≥ 0) for a batch of noisy points x = y + σz, at one noise
+   * level for the batch or one per row.
+   */
+  denoise(x: Batch, sigma: number | Float64Array, cond?: Conditioning): Batch | Promise<Batch>;
+}
+
+/** A denoiser that answers at once (every exact model). */
+export interface SyncDenoiser extends Denoiser {
+  denoise(x: Batch, sigma: number | Float64Array, cond?: Conditioning): Batch;
 }
 
 /** What a caller wants from {@link DataModel.posterior}; the mean and `Tr C` always come. */
@@ -58,12 +80,17 @@ export type ModelStructure =
       weights: Float64Array;
       means: Batch;
       components?: readonly { lambda: Float64Array; vectors: Float64Array }[];
+      /** Class of each component (labelled models): `p(c|x) = Σ_{k: labels[k] = c} p(k|x)`. */
+      labels?: Int32Array;
     }
   | { type: "gaussian"; lambda: Float64Array; mean: Float64Array }
   | { type: "sphere"; radius: number };
 
-/** A data distribution whose posterior at every noise level is known exactly. */
-export interface DataModel extends Denoiser {
+/**
+ * A data distribution whose posterior at every noise level is known exactly. Its `denoise` answers conditional
+ * rows exactly (m_c = E[y | x, c], THEORY.md §9.3) when the model is labelled.
+ */
+export interface DataModel extends SyncDenoiser {
   readonly kind: string;
   /** True when the data distribution is a finite set of weighted points (entropies in exact nats). */
   readonly discrete: boolean;

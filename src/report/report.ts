@@ -1,4 +1,5 @@
-import { informationProfile, logGrid, type InformationProfile } from "../analysis/info/grid.js";
+import { informationProfile, type InformationProfile } from "../analysis/info/grid.js";
+import { ascending, logSigmas } from "../noise/grid.js";
 import type { DataModel } from "../models/types.js";
 import { createRng } from "../numeric/rng.js";
 import { VERSION } from "../version.js";
@@ -46,9 +47,10 @@ export function buildReport(model: DataModel, options: ReportOptions): Report {
   const seed = options.seed ?? 0;
   const sample = labelledSample(model, 2000, seed);
   const scale = dataScale(sample.points, model.dim);
-  const sigmas = logGrid(scale / 50, scale * 10, 40);
+  const grid = logSigmas(41, scale / 50, scale * 10);
+  const sigmas = Array.from(ascending(grid));
   // Quadrature where it is cheap (small mixtures), Monte Carlo for large datasets: the report stays under a minute.
-  const profile = informationProfile(model, sigmas, { samples: options.samples ?? 4000, seed, budget: 2e7, onProgress: options.onProgress });
+  const profile = informationProfile(model, grid, { samples: options.samples ?? 4000, seed, budget: 2e7, onProgress: options.onProgress });
   const figures: Record<string, VegaLiteSpec> = {};
   const add = (name: string, spec: VegaLiteSpec | undefined) => {
     if (spec) figures[name] = spec;

@@ -1,6 +1,6 @@
 import type { DataModel } from "../../models/types.js";
 import { brentRoot } from "../../numeric/brent.js";
-import { logGrid } from "../info/grid.js";
+import { ascending, logSigmas } from "../../noise/grid.js";
 import { type CriticalPointOptions, type CriticalPointSet, criticalPoints, distance } from "./critical-points.js";
 import { continueFixedPoint, foldPoint, stabilityMargin } from "./fold.js";
 
@@ -52,7 +52,7 @@ export interface BranchingOptions extends CriticalPointOptions {
  * branchings(deltas(fromRows([[-1], [1]])), 0.5, 2); // [{ sigma: 1, modesAbove: 1, modesBelow: 2, kind: "pitchfork", … }]
  */
 export function branchings(model: DataModel, sigmaMin: number, sigmaMax: number, options: BranchingOptions = {}): Branching[] {
-  const grid = logGrid(sigmaMin, sigmaMax, options.steps ?? 60);
+  const grid = ascending(logSigmas((options.steps ?? 60) + 1, sigmaMin, sigmaMax));
   const sets: CriticalPointSet[] = [];
   grid.forEach((s, i) => {
     sets.push(criticalPoints(model, s, options));

@@ -1,7 +1,7 @@
 import type { Batch } from "../../batch.js";
 import type { DataModel } from "../../models/types.js";
 import { symmetricEigenvalues } from "../../numeric/eigen.js";
-import { logGrid } from "../info/grid.js";
+import { logSigmas } from "../../noise/grid.js";
 import type { Branching } from "./branchings.js";
 import { distance } from "./critical-points.js";
 import { lengthScale, meanShift, newtonFixedPoints } from "./newton.js";
@@ -47,7 +47,7 @@ export function decisionTree(model: DataModel, sigmaMin: number, sigmaMax: numbe
   if (s?.type !== "mixture") return undefined;
   const points = s.means;
   const n = points.rows;
-  const levels = logGrid(sigmaMin, sigmaMax, options.steps ?? 60).reverse();
+  const levels = logSigmas((options.steps ?? 60) + 1, sigmaMin, sigmaMax);
   const parts: { sigma: number; labels: Int32Array }[] = [];
   levels.forEach((sigma, i) => {
     parts.push({ sigma, labels: partition(model, points, sigma) });

@@ -6,4 +6,5 @@ export * from "./sde.js";
 export * from "./registry.js";
 export * from "./pathwise.js";
 export * from "./lyapunov.js";
+export * from "./runge-kutta.js";
 export * from "./report.js";

@@ -1,8 +1,10 @@
 import type { Batch } from "../../batch.js";
 import { InfodynError } from "../../errors.js";
-import type { DataModel } from "../../models/types.js";
+import type { DataModel, Denoiser } from "../../models/types.js";
+import { checkGrid } from "../../noise/grid.js";
 import { symmetricEigenvalues } from "../../numeric/eigen.js";
-import { checkSigmas } from "./schedule.js";
+import { drive, isExact, type DenoiseProgram, type Driven } from "../../score/program.js";
+import { EULER, HEUN, RK4, rkStep, rkWork, type Derivative } from "./runge-kutta.js";
 
 /**
  * The local Lyapunov spectrum at a point: eigenvalues (ascending) of the score Jacobian
@@ -22,19 +24,22 @@ export function localSpectrum(model: DataModel, x: ArrayLike<number>, sigma: num
   return symmetricEigenvalues(J, D);
 }
 
-/** Butcher tableaux of the ODE samplers (explicit RK): stage nodes `c`, coefficients `a` (row s: stages < s), weights `b`. */
-const TABLEAUX = {
-  euler: { c: [0], a: [[]], b: [1] },
-  heun: { c: [0, 1], a: [[], [1]], b: [0.5, 0.5] },
-  rk4: { c: [0, 0.5, 0.5, 1], a: [[], [0.5], [0, 0.5], [0, 0, 1]], b: [1 / 6, 1 / 3, 1 / 3, 1 / 6] },
-} as const;
-
 /** Options of {@link finiteTimeLyapunov}. */
 export interface LyapunovOptions {
   /** ODE method, the same tableau as the samplers. @default "heun" */
-  method?: keyof typeof TABLEAUX;
+  method?: "euler" | "heun" | "rk4";
   /** Number k of tangent directions (the k largest exponents). @default the dimension */
   directions?: number;
+  /**
+   * How `C(x)V/σ² = (∂m/∂x)V` is computed: from the exact posterior covariance (exact models, the default there),
+   * or by central differences of the denoiser, `(D(x + εv) − D(x − εv))/(2ε)` per tangent vector (any denoiser,
+   * the default for networks), with `ε = epsilon · σ/‖v‖`.
+   */
+  jacobian?: "covariance" | "finite-difference";
+  /** Finite-difference step relative to σ. @default 1e-3 */
+  epsilon?: number;
+  /** Checked before every denoiser call. */
+  signal?: AbortSignal;
 }
 
 /** Finite-time Lyapunov exponents along probability-flow ODE trajectories. */
@@ -50,69 +55,75 @@ export interface FiniteTimeLyapunov {
   /** Λ_j over [sigma[i], σ_max], averaged over trajectories, levels × k (row 0 is NaN: no interval yet). */
   meanCumulative: Float64Array;
   directions: number;
+  /** How the tangent flow's Jacobian products were computed. */
+  jacobian: "covariance" | "finite-difference";
 }
+
+const TABLEAUX = { euler: EULER, heun: HEUN, rk4: RK4 } as const;
 
 /**
  * Finite-time Lyapunov exponents of the probability-flow ODE (THEORY.md §4). The tangent dynamics
- * `dδ/dσ = (I − C(x)/σ²) δ/σ` is integrated beside `dx/dσ = (x − m(x))/σ` with the same explicit Runge–Kutta
- * tableau (so δ is exactly the derivative of the discrete flow map), k directions at once, re-orthonormalised by
- * modified Gram–Schmidt after every step.
+ * `dδ/dσ = (I − C(x)/σ²) δ/σ` is integrated beside `dx/dσ = (x − m(x))/σ` as one augmented state `[x, V]` by the
+ * Runge–Kutta driver with the sampler's tableau (so δ is exactly the derivative of the discrete flow map when C
+ * is exact), k directions at once, re-orthonormalised by modified Gram–Schmidt after every step.
  *
  * Normalisation: growth under the reverse flow, from σ_max down to σ, per unit log σ:
  * `Λ_j(σ) = Σ_steps log|R_jj| / log(σ_max/σ)`. Positive = nearby trajectories separate (a decision); a flat
  * direction of the data contracts at Λ = −1 (δ ∝ σ); for a Gaussian `N(μ, Σ)` along eigenvalue λ_j:
  * `Λ_j = ½ log((λ_j + σ²)/(λ_j + σ_max²)) / log(σ_max/σ)`.
  *
- * Special cases: a final 0 in the grid is dropped (J is singular there); the model must give covariances.
+ * Special cases: a final 0 in the grid is dropped (J is singular there). On a network (no posterior) the
+ * Jacobian products come from central differences of the denoiser (`jacobian: "finite-difference"`): 1 + 2k
+ * rows per trajectory in each denoiser call, error O(ε²) plus the denoiser's rounding over 2ε.
  *
  * @example
  * finiteTimeLyapunov(triangle, initialNoise(16, 2, 3, 0), logSigmas(200, 0.05, 3)).exponents;
  */
-export function finiteTimeLyapunov(
-  model: DataModel,
+export function finiteTimeLyapunov<Dn extends Denoiser>(
+  denoiser: Dn,
   x0: Batch,
   sigmas: ArrayLike<number>,
   options: LyapunovOptions = {},
-): FiniteTimeLyapunov {
-  checkSigmas(sigmas);
-  const D = model.dim;
+): Driven<Dn, FiniteTimeLyapunov> {
+  const D = denoiser.dim;
   if (x0.dim !== D) throw new InfodynError(`x: dimension ${x0.dim} does not match the model's ${D}`);
+  const jacobian = options.jacobian ?? (isExact(denoiser) ? "covariance" : "finite-difference");
+  if (jacobian === "covariance" && !isExact(denoiser))
+    throw new InfodynError("jacobian: 'covariance' needs an exact model (a network has no posterior covariance; use 'finite-difference')");
+  return drive(lyapunovProgram(denoiser, x0, sigmas, jacobian, options), denoiser, { signal: options.signal });
+}
+
+function* lyapunovProgram(
+  denoiser: Denoiser,
+  x0: Batch,
+  sigmas: ArrayLike<number>,
+  jacobian: "covariance" | "finite-difference",
+  options: LyapunovOptions,
+): DenoiseProgram<FiniteTimeLyapunov> {
+  checkGrid(sigmas, "sigmas", { min: 2 });
+  const D = denoiser.dim;
   const k = options.directions ?? D;
-  if (!(Number.isInteger(k) && k >= 1 && k <= D)) throw new InfodynError(`directions: ${k} is not an integer in [1, ${D}]`);
+  if (!(Integer(k) && k >= 1 && k <= D)) throw new InfodynError(`directions: ${k} is not an integer in [1, ${D}]`);
   const tab = TABLEAUX[options.method ?? "heun"];
+  if (!tab) throw new InfodynError(`method: unknown ODE method '${options.method}' (expected euler, heun or rk4)`);
   const levels = sigmas[sigmas.length - 1] === 0 ? sigmas.length - 1 : sigmas.length;
   const sigma = Float64Array.from({ length: levels }, (_, i) => sigmas[i]);
   const rows = x0.rows;
   const Dk = D * k;
-  const x: Batch = { rows, dim: D, data: Float64Array.from(x0.data) };
-  const V = new Float64Array(rows * Dk); // per row a D×k matrix, row-major: V[r][d][j]
-  for (let r = 0; r < rows; r++) for (let j = 0; j < k; j++) V[r * Dk + j * k + j] = 1;
-  const S = tab.b.length;
-  const kx = Array.from({ length: S }, () => new Float64Array(rows * D));
-  const kv = Array.from({ length: S }, () => new Float64Array(rows * Dk));
-  const stage: Batch = { rows, dim: D, data: new Float64Array(rows * D) };
-  const stageV = new Float64Array(rows * Dk);
+  const nx = rows * D;
+  // The augmented state: x (rows × D), then per row a D×k matrix of tangent vectors, row-major V[r][d][j].
+  const y = new Float64Array(nx + rows * Dk);
+  y.set(x0.data);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < k; j++) y[nx + r * Dk + j * k + j] = 1;
+  const f: Derivative =
+    jacobian === "covariance"
+      ? exactFlow(denoiser as DataModel, rows, D, k)
+      : differenceFlow(rows, D, k, options.epsilon ?? 1e-3);
+  const work = rkWork(tab, y.length);
   const logGrowth = new Float64Array(rows * (levels - 1) * k);
-
   for (let i = 0; i + 1 < levels; i++) {
-    const h = sigma[i + 1] - sigma[i];
-    for (let s = 0; s < S; s++) {
-      stage.data.set(x.data);
-      stageV.set(V);
-      for (let q = 0; q < s; q++) {
-        const a = tab.a[s][q] ?? 0;
-        if (a === 0) continue;
-        for (let p = 0; p < stage.data.length; p++) stage.data[p] += h * a * kx[q][p];
-        for (let p = 0; p < stageV.length; p++) stageV[p] += h * a * kv[q][p];
-      }
-      const sig = tab.c[s] === 1 ? sigma[i + 1] : sigma[i] + tab.c[s] * h;
-      flow(model, stage, stageV, sig, k, kx[s], kv[s]);
-    }
-    for (let s = 0; s < S; s++) {
-      for (let p = 0; p < x.data.length; p++) x.data[p] += h * tab.b[s] * kx[s][p];
-      for (let p = 0; p < V.length; p++) V[p] += h * tab.b[s] * kv[s][p];
-    }
-    for (let r = 0; r < rows; r++) gramSchmidt(V, r * Dk, D, k, logGrowth, (r * (levels - 1) + i) * k);
+    yield* rkStep(tab, f, y, sigma[i], sigma[i + 1], work);
+    for (let r = 0; r < rows; r++) gramSchmidt(y, nx + r * Dk, D, k, logGrowth, (r * (levels - 1) + i) * k);
   }
 
   const exponents = new Float64Array(rows * k);
@@ -129,29 +140,76 @@ export function finiteTimeLyapunov(
   }
   const total = Math.log(sigma[0] / sigma[levels - 1]);
   for (let p = 0; p < rows * k; p++) exponents[p] = acc[p] / total;
-  return { sigma, x, logGrowth, exponents, meanCumulative, directions: k };
+  const x: Batch = { rows, dim: D, data: y.slice(0, nx) };
+  return { sigma, x, logGrowth, exponents, meanCumulative, directions: k, jacobian };
 }
 
-/** Right-hand sides at one stage: `f = (x − m)/σ`, `g = (V − C V/σ²)/σ` per row. */
-function flow(model: DataModel, x: Batch, V: Float64Array, sigma: number, k: number, fx: Float64Array, gv: Float64Array): void {
-  const D = x.dim;
-  const post = model.posterior(x, sigma, { covariance: true });
-  const m = post.mean.data;
-  const C = post.covariance!;
-  const s2 = sigma * sigma;
-  for (let p = 0; p < fx.length; p++) fx[p] = (x.data[p] - m[p]) / sigma;
-  for (let r = 0; r < x.rows; r++) {
-    const vo = r * D * k;
-    const co = r * D * D;
-    for (let d = 0; d < D; d++)
+const Integer = Number.isInteger;
+
+/** `f = (x − m)/σ`, `g = (V − C V/σ²)/σ` per row, from the exact posterior covariance. */
+function exactFlow(model: DataModel, rows: number, D: number, k: number): Derivative {
+  const nx = rows * D;
+  return function* (y, sigma, out) {
+    const post = model.posterior({ rows, dim: D, data: y.subarray(0, nx) }, sigma, { covariance: true });
+    const m = post.mean.data;
+    const C = post.covariance!;
+    const s2 = sigma * sigma;
+    for (let p = 0; p < nx; p++) out[p] = (y[p] - m[p]) / sigma;
+    for (let r = 0; r < rows; r++) {
+      const vo = nx + r * D * k;
+      const co = r * D * D;
+      for (let d = 0; d < D; d++)
+        for (let j = 0; j < k; j++) {
+          let cv = 0;
+          for (let e = 0; e < D; e++) cv += C[co + d * D + e] * y[vo + e * k + j];
+          out[vo + d * k + j] = (y[vo + d * k + j] - cv / s2) / sigma;
+        }
+    }
+  };
+}
+
+/**
+ * The same right-hand side with `C V/σ² = (∂m/∂x) V` by central differences: one denoiser call on the rows
+ * x, then x ± ε_j v_j for each tangent vector (ε_j = epsilon·σ/‖v_j‖).
+ */
+function differenceFlow(rows: number, D: number, k: number, epsilon: number): Derivative {
+  const nx = rows * D;
+  const per = 1 + 2 * k;
+  const X = new Float64Array(rows * per * D);
+  const steps = new Float64Array(rows * k);
+  return function* (y, sigma, out) {
+    for (let r = 0; r < rows; r++) {
+      const base = r * per * D;
+      const vo = nx + r * D * k;
+      for (let d = 0; d < D; d++) X[base + d] = y[r * D + d];
       for (let j = 0; j < k; j++) {
-        let cv = 0;
-        for (let e = 0; e < D; e++) cv += C[co + d * D + e] * V[vo + e * k + j];
-        gv[vo + d * k + j] = (V[vo + d * k + j] - cv / s2) / sigma;
+        let norm = 0;
+        for (let d = 0; d < D; d++) norm += y[vo + d * k + j] ** 2;
+        const eps = (epsilon * sigma) / (Math.sqrt(norm) || 1);
+        steps[r * k + j] = eps;
+        const plus = base + (1 + 2 * j) * D;
+        for (let d = 0; d < D; d++) {
+          X[plus + d] = y[r * D + d] + eps * y[vo + d * k + j];
+          X[plus + D + d] = y[r * D + d] - eps * y[vo + d * k + j];
+        }
       }
-  }
+    }
+    const M = (yield { x: { rows: rows * per, dim: D, data: X }, sigma }).data;
+    for (let r = 0; r < rows; r++) {
+      const base = r * per * D;
+      const vo = nx + r * D * k;
+      for (let d = 0; d < D; d++) out[r * D + d] = (y[r * D + d] - M[base + d]) / sigma;
+      for (let j = 0; j < k; j++) {
+        const plus = base + (1 + 2 * j) * D;
+        const eps = steps[r * k + j];
+        for (let d = 0; d < D; d++) {
+          const jv = (M[plus + d] - M[plus + D + d]) / (2 * eps);
+          out[vo + d * k + j] = (y[vo + d * k + j] - jv) / sigma;
+        }
+      }
+    }
+  };
 }
-
 /** Modified Gram–Schmidt on the k columns of the D×k matrix at `o`, in place; writes log|R_jj| at `go`. */
 function gramSchmidt(V: Float64Array, o: number, D: number, k: number, logs: Float64Array, go: number): void {
   for (let j = 0; j < k; j++) {

@@ -3,7 +3,7 @@ import { InfodynError } from "../../errors.js";
 import type { DataModel } from "../../models/types.js";
 import { dataMoments, exactNoisy, initialNoise, sampleRngs } from "./initial.js";
 import { samplerByName, type SamplerName } from "./registry.js";
-import { checkSigmas } from "./schedule.js";
+import { checkGrid } from "../../noise/grid.js";
 
 /** Options of {@link pathwiseEntropyAlong}. */
 export interface PathwiseOptions {
@@ -107,7 +107,7 @@ export function samplePaths(
   const keep = Math.min(options.keep ?? 8, n);
   const seed = options.seed ?? 0;
   const sampler = samplerByName(options.sampler ?? "em");
-  checkSigmas(sigmas);
+  checkGrid(sigmas, "sigmas", { min: 2 });
   const levels = sigmas[sigmas.length - 1] === 0 ? sigmas.length - 1 : sigmas.length;
   const sigma = Float64Array.from({ length: levels }, (_, i) => sigmas[i]);
   const D = model.dim;

@@ -1,7 +1,8 @@
 import { InfodynError } from "../../errors.js";
-import { sampleEuler, sampleHeun, sampleRK4 } from "./ode.js";
-import type { Sampler } from "./sampler.js";
-import { sampleDdim, sampleEulerMaruyama } from "./sde.js";
+import { odeProgram, sampleEuler, sampleHeun, sampleRK4 } from "./ode.js";
+import { EULER, HEUN, RK4 } from "./runge-kutta.js";
+import type { Sampler, SamplerProgram } from "./sampler.js";
+import { ddimProgram, eulerMaruyamaProgram, sampleDdim, sampleEulerMaruyama } from "./sde.js";
 
 /** Sampler names as the CLI spells them: `em` (reverse SDE), `euler`, `heun`, `rk4` (probability-flow ODE), `ddim` (stochastic, η = 1). */
 export type SamplerName = "em" | "euler" | "heun" | "rk4" | "ddim";
@@ -14,6 +15,15 @@ export const SAMPLERS: Readonly<Record<SamplerName, Sampler>> = {
   heun: sampleHeun,
   rk4: sampleRK4,
   ddim: sampleDdim,
+};
+
+/** Every sampler by name, as a program (for callers that drive it themselves, e.g. inside a larger program). */
+export const SAMPLER_PROGRAMS: Readonly<Record<SamplerName, SamplerProgram>> = {
+  em: eulerMaruyamaProgram,
+  euler: odeProgram(EULER),
+  heun: odeProgram(HEUN),
+  rk4: odeProgram(RK4),
+  ddim: ddimProgram,
 };
 
 /** True for the samplers of the deterministic probability-flow ODE. */

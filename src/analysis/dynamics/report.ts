@@ -6,7 +6,7 @@ import { dataMoments, exactNoisy } from "./initial.js";
 import { finiteTimeLyapunov } from "./lyapunov.js";
 import { pathwiseEntropyAlong, samplePaths } from "./pathwise.js";
 import { isOdeSampler, SAMPLER_NAMES, type SamplerName } from "./registry.js";
-import { logSigmas } from "./schedule.js";
+import { ascending, logSigmas } from "../../noise/grid.js";
 
 /** Options of {@link pathsReport} (the `infodyn paths` command). */
 export interface PathsOptions {
@@ -107,7 +107,7 @@ function meanStepRates(logGrowth: Float64Array, sigma: Float64Array, rows: numbe
 
 /** Counts of values in log-uniform bins over [a, b] (edges ascending, bins + 1 of them; the top edge is closed). */
 export function histogramLog(values: ArrayLike<number>, a: number, b: number, bins: number): { edges: number[]; counts: number[] } {
-  const edges = logSigmas(bins + 1, a, b).reverse();
+  const edges = ascending(logSigmas(bins + 1, a, b));
   const counts = new Array<number>(bins).fill(0);
   const la = Math.log(a);
   const width = (Math.log(b) - la) / bins;

@@ -1,9 +1,10 @@
 import type { Batch } from "../../batch.js";
 import { InfodynError } from "../../errors.js";
-import type { Denoiser } from "../../models/types.js";
+import type { Conditioning, Denoiser } from "../../models/types.js";
 import { symmetricEigenvalues } from "../../numeric/eigen.js";
 import { createRng } from "../../numeric/rng.js";
 import { Welford } from "../../numeric/welford.js";
+import { drive, type DenoiseProgram, type Driven } from "../../score/program.js";
 import type { Estimate } from "./expect.js";
 import { FULL_COVARIANCE_MAX_DIM } from "./pointwise.js";
 
@@ -19,6 +20,11 @@ export interface DenoiserRateOptions {
   epsilon?: number;
   /** Data samples per denoiser call (default 4096); each call carries all their noisy and perturbed points. */
   batchSize?: number;
+  /**
+   * Class of each data sample, for a conditional denoiser: every row made from sample i is denoised given
+   * `labels[i]` (−1: unconditional). The estimates are then those of the class-conditional laws, pooled.
+   */
+  labels?: Int32Array;
 }
 
 /**
@@ -89,6 +95,8 @@ export interface DenoiserRates {
  * columns together. All randomness comes from one rng seeded with `seed`, drawn sample by sample (z, then the
  * probes), so the numbers do not depend on `batchSize`.
  *
+ * Runs on any denoiser: synchronously on an exact model, as a promise on a network (one denoiser call per chunk).
+ *
  * Special cases: throws {@link InfodynError} for σ ≤ 0, an empty batch, a batch whose dim differs from the
  * denoiser's, or non-positive counts or step. With one data sample the standard errors are NaN.
  *
@@ -97,8 +105,22 @@ export interface DenoiserRates {
  * const r = denoiserRates(model, model.sample(20_000, createRng(1)), 1, { seed: 2 });
  * r.entropyRate.value; // ≈ profileAt(model, 1).entropyRate, within a few r.entropyRate.standardError
  */
-export function denoiserRates(denoiser: Denoiser, data: Batch, sigma: number, options: DenoiserRateOptions = {}): DenoiserRates {
-  const D = denoiser.dim;
+export function denoiserRates<Dn extends Denoiser>(
+  denoiser: Dn,
+  data: Batch,
+  sigma: number,
+  options: DenoiserRateOptions & { signal?: AbortSignal } = {},
+): Driven<Dn, DenoiserRates> {
+  return drive(denoiserRatesProgram(denoiser.dim, data, sigma, options), denoiser, { signal: options.signal });
+}
+
+/** {@link denoiserRates} as a program (one denoiser call per chunk of data samples). */
+export function* denoiserRatesProgram(
+  D: number,
+  data: Batch,
+  sigma: number,
+  options: DenoiserRateOptions = {},
+): DenoiseProgram<DenoiserRates> {
   const n = data.rows;
   const R = options.noiseDraws ?? 1;
   const P = options.probes ?? 1;
@@ -107,6 +129,8 @@ export function denoiserRates(denoiser: Denoiser, data: Batch, sigma: number, op
   if (!(Number.isFinite(sigma) && sigma > 0)) throw new InfodynError(`sigma: must be positive and finite (got ${sigma})`);
   if (data.dim !== D) throw new InfodynError(`data: dimension ${data.dim} differs from the denoiser's ${D}`);
   if (!(n >= 1)) throw new InfodynError("data: needs at least one sample");
+  const labels = options.labels;
+  if (labels && labels.length !== n) throw new InfodynError(`labels: ${labels.length} labels for ${n} data samples`);
   for (const [name, v] of [["noiseDraws", R], ["probes", P], ["batchSize", chunk]] as const)
     if (!(Number.isInteger(v) && v >= 1)) throw new InfodynError(`${name}: must be a positive integer (got ${v})`);
   if (!(Number.isFinite(epsRel) && epsRel > 0)) throw new InfodynError(`epsilon: must be positive and finite (got ${epsRel})`);
@@ -153,7 +177,13 @@ export function denoiserRates(denoiser: Denoiser, data: Batch, sigma: number, op
         }
       }
     }
-    const M = denoiser.denoise({ rows: points * perPoint, dim: D, data: X }, sigma).data;
+    let cond: Conditioning | undefined;
+    if (labels) {
+      const rowLabels = new Int32Array(points * perPoint);
+      for (let p = 0; p < points; p++) rowLabels.fill(labels[start + Math.floor(p / R)], p * perPoint, (p + 1) * perPoint);
+      cond = { labels: rowLabels };
+    }
+    const M = (yield { x: { rows: points * perPoint, dim: D, data: X }, sigma, cond }).data;
 
     for (let i = 0; i < c; i++) {
       const y = (start + i) * D;
@@ -232,23 +262,34 @@ export function denoiserRates(denoiser: Denoiser, data: Batch, sigma: number, op
 export interface DenoiserRateProfileOptions extends DenoiserRateOptions {
   /** Called after each σ with the number done and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** Checked before every denoiser call. */
+  signal?: AbortSignal;
 }
 
 /**
  * {@link denoiserRates} at each σ of `sigmas`, in order. The σ at index i uses seed `seed + i` (default seed 0),
  * so each σ has its own random stream and any single entry can be reproduced by one `denoiserRates` call.
  */
-export function denoiserRateProfile(
-  denoiser: Denoiser,
+export function denoiserRateProfile<Dn extends Denoiser>(
+  denoiser: Dn,
   data: Batch,
   sigmas: ArrayLike<number>,
   options: DenoiserRateProfileOptions = {},
-): DenoiserRates[] {
-  const { onProgress, ...rest } = options;
+): Driven<Dn, DenoiserRates[]> {
+  return drive(denoiserRateProfileProgram(denoiser.dim, data, sigmas, options), denoiser, { signal: options.signal });
+}
+
+function* denoiserRateProfileProgram(
+  D: number,
+  data: Batch,
+  sigmas: ArrayLike<number>,
+  options: DenoiserRateProfileOptions,
+): DenoiseProgram<DenoiserRates[]> {
+  const { onProgress, signal: _signal, ...rest } = options;
   const seed = rest.seed ?? 0;
   const out: DenoiserRates[] = [];
   for (let i = 0; i < sigmas.length; i++) {
-    out.push(denoiserRates(denoiser, data, sigmas[i], { ...rest, seed: seed + i }));
+    out.push(yield* denoiserRatesProgram(D, data, sigmas[i], { ...rest, seed: seed + i }));
     onProgress?.(i + 1, sigmas.length);
   }
   return out;

@@ -1,5 +1,7 @@
 import type { DataModel } from "../../models/types.js";
+import { ascending, checkGrid } from "../../noise/grid.js";
 import { bracketMaximum, brentMaximize } from "../../numeric/brent.js";
+import { throwIfAborted } from "../../score/program.js";
 import { profileAt, type ProfileOptions, type ProfilePoint } from "./profile.js";
 
 /** A located maximum of a profile curve. */
@@ -31,29 +33,30 @@ export interface GridOptions extends ProfileOptions {
   onProgress?: (done: number, total: number) => void;
   /** Refine peaks by Brent's method on the exact profile (default true). */
   refinePeaks?: boolean;
-}
-
-/** `n + 1` noise levels uniform in log σ on [σ_min, σ_max], ascending. */
-export function logGrid(sigmaMin: number, sigmaMax: number, steps: number): number[] {
-  const a = Math.log(sigmaMin);
-  const b = Math.log(sigmaMax);
-  return Array.from({ length: steps + 1 }, (_, i) => (i === 0 ? sigmaMin : i === steps ? sigmaMax : Math.exp(a + ((b - a) * i) / steps)));
+  /** Checked between σ levels and peak refinements: an aborted signal ends the run with an `AbortedError`. */
+  signal?: AbortSignal;
 }
 
 /**
- * The information profile of a model on a σ grid, and the σ's that maximise `mmse/σ²`, `Var h` and
+ * The information profile of a model on a σ grid (descending, as every grid: `logSigmas(201, 0.05, 10)`), and the σ's that maximise `mmse/σ²`, `Var h` and
  * `dH(c|x)/dσ`: grid argmax, then Brent's method in log σ on the exact profile between the grid neighbours,
  * to 1e-9 relative in σ (Monte Carlo profiles use the same seed at every σ, so the refined curve is smooth
- * in σ, but the peak carries the Monte Carlo error).
+ * in σ, but the peak carries the Monte Carlo error). The curves come back in ascending σ (`ascending(sigmas)`),
+ * the order of plots and tables.
+ *
+ * Special cases: throws an {@link InfodynError} for a grid that is not descending and positive (no final 0).
  *
  * @example
- * const p = informationProfile(model, logGrid(0.05, 10, 200));
+ * const p = informationProfile(model, logSigmas(201, 0.05, 10));
  * p.peaks.entropyRateLogSigma?.sigma;
  */
-export function informationProfile(model: DataModel, sigmas: readonly number[], options: GridOptions = {}): InformationProfile {
+export function informationProfile(model: DataModel, grid: ArrayLike<number>, options: GridOptions = {}): InformationProfile {
+  checkGrid(grid, "sigma", { zero: false });
+  const sigmas = Array.from(ascending(grid));
   const total = sigmas.length + 3;
   const points: ProfilePoint[] = [];
   sigmas.forEach((s, i) => {
+    throwIfAborted(options.signal);
     points.push(profileAt(model, s, options));
     options.onProgress?.(i + 1, total);
   });
@@ -67,6 +70,7 @@ export function informationProfile(model: DataModel, sigmas: readonly number[], 
   curves.forEach(([key, pick], c) => {
     const ys = points.map(pick);
     if (ys.some((y) => y === undefined)) return;
+    throwIfAborted(options.signal);
     peaks[key] = findPeak((s) => pick(profileAt(model, s, options))!, sigmas, ys as number[], {
       refine: options.refinePeaks !== false && sigmas.length >= 3,
       noisy: monteCarlo,

@@ -1,4 +1,6 @@
-import type { MmseSource } from "./source.js";
+import type { Denoiser } from "../../models/types.js";
+import { drive, throwIfAborted, type DenoiseProgram, type Driven } from "../../score/program.js";
+import type { DenoiserMmseSource, MmseSource, MmseValue } from "./source.js";
 
 /** 5-point Gauss–Legendre nodes and weights on [−1, 1]. */
 const GL_X = [0, -0.5384693101056831, 0.5384693101056831, -0.906179845938664, 0.906179845938664];
@@ -21,6 +23,7 @@ export interface EntropicProfile {
   readonly phiH: Float64Array;
   /** φ_R(σ_k) − φ_R(σ_min) = ∫ mmse/s² ds. */
   readonly phiR: Float64Array;
+  /** The source (a denoiser's source comes back tabulated on the nodes). */
   readonly source: MmseSource;
   /** "gauss-legendre-5 per interval" (exact sources) or "trapezoid on the nodes" (estimated ones). */
   readonly rule: string;
@@ -40,6 +43,8 @@ export interface EntropicProfileOptions {
   intervals?: number;
   /** Called after each interval with (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /** Checked between nodes. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -57,12 +62,37 @@ export interface EntropicProfileOptions {
  * const p = entropicProfile(modelMmse(parseModel({ kind: "gaussian", mean: [0], cov: [[1]] })), 0.01, 10);
  * p.phiR[p.phiR.length - 1]; // ≈ atan(10) − atan(0.01)
  */
-export function entropicProfile(
-  source: MmseSource,
+export function entropicProfile(source: MmseSource, sigmaMin: number, sigmaMax: number, options?: EntropicProfileOptions): EntropicProfile;
+export function entropicProfile<Dn extends Denoiser>(
+  source: DenoiserMmseSource<Dn>,
   sigmaMin: number,
   sigmaMax: number,
-  { intervals = 128, onProgress }: EntropicProfileOptions = {},
-): EntropicProfile {
+  options?: EntropicProfileOptions,
+): Driven<Dn, EntropicProfile>;
+export function entropicProfile(
+  source: MmseSource | DenoiserMmseSource,
+  sigmaMin: number,
+  sigmaMax: number,
+  options: EntropicProfileOptions = {},
+): EntropicProfile | Promise<EntropicProfile> {
+  const program = entropicProfileProgram(source, sigmaMin, sigmaMax, options);
+  return "denoiser" in source ? drive(program, source.denoiser, { signal: options.signal }) : drive(program, NO_DENOISER);
+}
+
+/** A denoiser that is never asked (programs of exact sources yield nothing). */
+const NO_DENOISER = {
+  dim: 0,
+  denoise(): never {
+    throw new Error("entropicProfile: an exact source asked for a denoiser");
+  },
+};
+
+function* entropicProfileProgram(
+  source: MmseSource | DenoiserMmseSource,
+  sigmaMin: number,
+  sigmaMax: number,
+  { intervals = 128, onProgress, signal }: EntropicProfileOptions,
+): DenoiseProgram<EntropicProfile> {
   const N = sigmaMax > sigmaMin ? intervals : 0;
   const a = Math.log(sigmaMin);
   const h = N > 0 ? (Math.log(sigmaMax) - a) / N : 0;
@@ -71,17 +101,22 @@ export function entropicProfile(
   const mmse = new Float64Array(N + 1);
   const se = new Float64Array(N + 1);
   for (let k = 0; k <= N; k++) {
-    const v = source.at(sigma[k], k);
+    throwIfAborted(signal);
+    const v: MmseValue = "denoiser" in source ? yield* source.node(sigma[k], k) : source.at(sigma[k], k);
     mmse[k] = v.mmse;
     se[k] = v.standardError;
   }
+  const table: MmseSource =
+    "denoiser" in source
+      ? { exact: false, method: source.method, at: (_s, index) => ({ mmse: mmse[index], standardError: se[index] }) }
+      : source;
   const phiH = new Float64Array(N + 1);
   const phiR = new Float64Array(N + 1);
   for (let k = 0; k < N; k++) {
     let dH: number;
     let dR: number;
-    if (source.exact) {
-      [dH, dR] = clockIncrements(source, u[k], u[k + 1]);
+    if (table.exact) {
+      [dH, dR] = clockIncrements(table, u[k], u[k + 1]);
     } else {
       const dk = u[k + 1] - u[k];
       dH = 0.5 * dk * (clockRate("H", mmse[k], sigma[k]) + clockRate("H", mmse[k + 1], sigma[k + 1]));
@@ -100,8 +135,8 @@ export function entropicProfile(
     mmseStandardError: se,
     phiH,
     phiR,
-    source,
-    rule: source.exact ? "gauss-legendre-5 per interval" : "trapezoid on the nodes",
+    source: table,
+    rule: table.exact ? "gauss-legendre-5 per interval" : "trapezoid on the nodes",
   };
 }
 

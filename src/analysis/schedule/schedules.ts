@@ -1,6 +1,6 @@
 import { InfodynError } from "../../errors.js";
 import { vpCosine, type NoiseProcess } from "../../noise/process.js";
-import { edmSigmas, logSigmas } from "../dynamics/schedule.js";
+import { ascending, edmSigmas, logSigmas } from "../../noise/grid.js";
 import { clockIncrements, clockRate, type Clock, type EntropicProfile } from "./entropic-profile.js";
 import { entropicLevels } from "./invert.js";
 
@@ -62,10 +62,10 @@ export function scheduleSigmas(kind: ScheduleKind, n: number, sigmaMin: number, 
       break;
     }
     case "edm":
-      sigma = edmSigmas(n + 1, sigmaMin, sigmaMax, options.rho ?? 7).reverse();
+      sigma = ascending(edmSigmas(n + 1, sigmaMin, sigmaMax, options.rho ?? 7));
       break;
     case "log":
-      sigma = logSigmas(n + 1, sigmaMin, sigmaMax).reverse();
+      sigma = ascending(logSigmas(n + 1, sigmaMin, sigmaMax));
       break;
     case "uniform":
     case "cosine":

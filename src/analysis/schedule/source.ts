@@ -1,6 +1,7 @@
 import type { Batch } from "../../batch.js";
 import type { DataModel, Denoiser } from "../../models/types.js";
-import { denoiserRates, type DenoiserRateOptions } from "../info/denoiser.js";
+import { denoiserRatesProgram, type DenoiserRateOptions } from "../info/denoiser.js";
+import type { DenoiseProgram } from "../../score/program.js";
 import type { ProfileOptions } from "../info/profile.js";
 import { exactMmse } from "./mmse.js";
 
@@ -37,20 +38,34 @@ export function modelMmse(model: DataModel, options: ProfileOptions = {}): MmseS
 }
 
 /**
+ * mmse from a denoiser's loss: like {@link MmseSource}, but each node value is a program that asks the denoiser
+ * (so a network's source runs asynchronously). {@link entropicProfile} evaluates it once per node.
+ */
+export interface DenoiserMmseSource<Dn extends Denoiser = Denoiser> {
+  readonly exact: false;
+  readonly method: string;
+  readonly denoiser: Dn;
+  /** mmse at the profile node `index` (σ), with its Monte Carlo standard error. */
+  node(sigma: number, index: number): DenoiseProgram<MmseValue>;
+}
+
+/**
  * mmse from a denoiser's denoising loss `E‖y − D(y + σz; σ)‖²` over data samples (THEORY.md §8, §9.1, the trained
  * model route; an upper bound on the true mmse, the gap being the score error). Node k uses seed `seed + k`, so
- * the node estimates are independent and the level standard errors of {@link entropicLevels} apply.
+ * the node estimates are independent and the level standard errors of {@link entropicLevels} apply. Any
+ * denoiser: an exact model or a network (then {@link entropicProfile} returns a promise).
  *
  * @example
- * denoiserMmse(model, model.sample(4096, createRng(1)), { seed: 3 }).at(1, 0); // ≈ exact mmse(1) ± standardError
+ * entropicProfile(denoiserMmse(model, model.sample(4096, createRng(1)), { seed: 3 }), 0.05, 10); // ≈ the exact profile ± SE
  */
-export function denoiserMmse(denoiser: Denoiser, data: Batch, options: DenoiserRateOptions = {}): MmseSource {
+export function denoiserMmse<Dn extends Denoiser>(denoiser: Dn, data: Batch, options: DenoiserRateOptions = {}): DenoiserMmseSource<Dn> {
   const seed = options.seed ?? 0;
   return {
     exact: false,
     method: `denoiser loss (${data.rows} samples per σ)`,
-    at(sigma, index) {
-      const r = denoiserRates(denoiser, data, sigma, { ...options, probes: 1, seed: seed + index });
+    denoiser,
+    *node(sigma, index) {
+      const r = yield* denoiserRatesProgram(denoiser.dim, data, sigma, { ...options, probes: 1, seed: seed + index });
       return { mmse: r.mmse.value, standardError: r.mmse.standardError };
     },
   };

@@ -1,8 +1,8 @@
 import { fromRows, zeros } from "../../batch.js";
-import { logSigmas } from "../../analysis/dynamics/schedule.js";
 import { sampleHeun } from "../../analysis/dynamics/ode.js";
 import { finiteTimeLyapunov } from "../../analysis/dynamics/lyapunov.js";
-import { informationProfile, logGrid } from "../../analysis/info/grid.js";
+import { informationProfile } from "../../analysis/info/grid.js";
+import { logSigmas } from "../../noise/grid.js";
 import { saddleNodeSigma, twoDeltas } from "../../analysis/thermo/phase.js";
 import { brentRoot } from "../../numeric/brent.js";
 import { figure, type VegaLiteSpec } from "../theme.js";
@@ -118,7 +118,7 @@ function pathsPanel(pi1: number, title: string, legend: boolean): VegaLiteSpec {
  */
 export function seed000Fig1(): VegaLiteSpec {
   const model = twoDeltas(1, 0.5);
-  const profile = informationProfile(model, logGrid(0.05, 10, 80), { refinePeaks: false });
+  const profile = informationProfile(model, logSigmas(81, 0.05, 10), { refinePeaks: false });
   const values = profile.points.flatMap((q) => [
     { sigma: q.sigma, quantity: "H(y | x_σ)", nats: q.conditionalEntropy ?? NaN },
     { sigma: q.sigma, quantity: "I(y; x_σ)", nats: q.mutualInformation },

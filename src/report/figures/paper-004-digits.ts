@@ -1,7 +1,7 @@
 import { type Batch, row } from "../../batch.js";
 import { dataMoments, exactNoisy, initialNoise } from "../../analysis/dynamics/initial.js";
 import { sampleHeun } from "../../analysis/dynamics/ode.js";
-import { edmSigmas, logSigmas } from "../../analysis/dynamics/schedule.js";
+import { edmSigmas, logSigmas } from "../../noise/grid.js";
 import { type Mixture1d, wasserstein1Exact } from "../../analysis/schedule/wasserstein.js";
 import { digitsModel } from "../../models/digits.js";
 import type { DataModel } from "../../models/types.js";
@@ -190,7 +190,7 @@ export function seed004Fig4(seed = 0, onProgress?: (done: number, total: number)
   const n = 200;
   const values: Row[] = [];
   starts.forEach((sigma, k) => {
-    const grid = edmSigmas(12, 0.01, sigma, 7, true);
+    const grid = edmSigmas(12, 0.01, sigma, 7, { zero: true });
     for (const [start, x0] of [
       ["Gaussian N(mean, (σ² + Var) I)", initialNoise(n, model.dim, sigma, seed, moments)],
       ["true p_σ (reference)", exactNoisy(model, n, sigma, seed)],
