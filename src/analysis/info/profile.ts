@@ -7,7 +7,17 @@ import { pointQuantities } from "./pointwise.js";
 
 const LOG_2PI_E = Math.log(2 * Math.PI * Math.E);
 
-/** The five estimators of the entropy rate dH(y|x_σ)/dσ (THEORY.md §3), each `σ × bracket`. */
+/**
+ * The five estimators of the entropy rate dH(y|x_σ)/dσ (THEORY.md §3), each `σ × bracket`.
+ *
+ * Which are independent routes on an exact model (the honest count is two): `posteriorVariance` (E Tr C from the
+ * kernel's moments) and `scoreNorm` (E‖m − x‖², a different pointwise quantity, equal in expectation only through
+ * E‖y − x‖² = Dσ² = mmse + E‖m − x‖², so it checks the kernel's mean against its trace and the design's
+ * integration). `fisherTrace`, `divergence` and `jacobianSpectrum` are the trace of the full posterior
+ * covariance matrix (D ≤ 16), its shift by D/σ², and the sum of its eigenvalues: the same Tr C by another
+ * summation, agreeing to rounding by construction. On a denoiser (denoiser.ts) they are genuinely different
+ * Monte Carlo / finite-difference estimators, and their disagreement measures the training error.
+ */
 export interface RateEstimators {
   /** σ (D/σ² − E‖∇log p‖²). */
   scoreNorm: number;
