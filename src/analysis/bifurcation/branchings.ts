@@ -3,6 +3,7 @@ import { brentRoot } from "../../numeric/brent.js";
 import { ascending, logSigmas } from "../../noise/grid.js";
 import { type CriticalPointOptions, type CriticalPointSet, criticalPoints, distance } from "./critical-points.js";
 import { continueFixedPoint, foldPoint, stabilityMargin } from "./fold.js";
+import { throwIfAborted } from "../../score/program.js";
 
 /**
  * How the number of modes changes at a branching, read downward in σ (from noise to data):
@@ -33,6 +34,8 @@ export interface BranchingOptions extends CriticalPointOptions {
   steps?: number;
   /** Called with (done, total) after each σ of the grid. */
   onProgress?: (done: number, total: number) => void;
+  /** Checked between units of work: an aborted signal ends the run with an `AbortedError`. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -55,6 +58,7 @@ export function branchings(model: DataModel, sigmaMin: number, sigmaMax: number,
   const grid = ascending(logSigmas((options.steps ?? 60) + 1, sigmaMin, sigmaMax));
   const sets: CriticalPointSet[] = [];
   grid.forEach((s, i) => {
+    throwIfAborted(options.signal);
     sets.push(criticalPoints(model, s, options));
     options.onProgress?.(i + 1, grid.length);
   });
@@ -64,6 +68,7 @@ export function branchings(model: DataModel, sigmaMin: number, sigmaMax: number,
       found.push(...classify(model, lo, hi));
       return;
     }
+    throwIfAborted(options.signal);
     const mid = criticalPoints(model, Math.sqrt(lo.sigma * hi.sigma), options);
     if (modes(mid) !== modes(lo)) bracket(lo, mid);
     if (modes(mid) !== modes(hi)) bracket(mid, hi);

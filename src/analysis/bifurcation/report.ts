@@ -55,13 +55,15 @@ export function bifurcationReport(
   steps: number,
   onProgress?: (done: number, total: number) => void,
   seed = 0,
+  signal?: AbortSignal,
 ): BifurcationReport {
   const total = 2 * (steps + 1);
   // The seed only matters for models without data points (sphere, Gaussian), whose search is anchored by draws.
-  const found = branchings(model, sigmaMin, sigmaMax, { steps, seed, onProgress: (d) => onProgress?.(d, total) });
+  const found = branchings(model, sigmaMin, sigmaMax, { steps, seed, signal, onProgress: (d) => onProgress?.(d, total) });
   const tree = decisionTree(model, sigmaMin, sigmaMax, {
     steps,
     branchings: found,
+    signal,
     onProgress: (d) => onProgress?.(steps + 1 + d, total),
   });
   const s = model.structure;

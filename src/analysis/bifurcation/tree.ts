@@ -5,6 +5,7 @@ import { logSigmas } from "../../noise/grid.js";
 import type { Branching } from "./branchings.js";
 import { distance } from "./critical-points.js";
 import { lengthScale, meanShift, newtonFixedPoints } from "./newton.js";
+import { throwIfAborted } from "../../score/program.js";
 
 /** A node of the decision tree: a group of data points that share one mode for σ above `sigma`. */
 export interface TreeNode {
@@ -23,6 +24,8 @@ export interface DecisionTreeOptions {
   branchings?: readonly Branching[];
   /** Called with (done, total) after each σ of the grid. */
   onProgress?: (done: number, total: number) => void;
+  /** Checked between units of work: an aborted signal ends the run with an `AbortedError`. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -50,6 +53,7 @@ export function decisionTree(model: DataModel, sigmaMin: number, sigmaMax: numbe
   const levels = logSigmas((options.steps ?? 60) + 1, sigmaMin, sigmaMax);
   const parts: { sigma: number; labels: Int32Array }[] = [];
   levels.forEach((sigma, i) => {
+    throwIfAborted(options.signal);
     parts.push({ sigma, labels: partition(model, points, sigma) });
     options.onProgress?.(i + 1, levels.length);
   });

@@ -22,6 +22,8 @@ export interface PathwiseOptions {
   keep?: number;
   /** Called after each step with (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /** Checked between units of work: an aborted signal ends the run with an `AbortedError`. */
+  signal?: AbortSignal;
 }
 
 /** Pathwise conditional entropy along sampled trajectories. */
@@ -128,6 +130,7 @@ export function samplePaths(
   const total = sigmas.length - 1;
   const x = sampler(model, x0, sigmas, {
     rng: noise,
+    signal: options.signal,
     callback: ({ i, x }) => {
       record(x, i);
       options.onProgress?.(i + 1, total);

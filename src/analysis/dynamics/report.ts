@@ -30,6 +30,8 @@ export interface PathsOptions {
   bins?: number;
   /** Called with (done, total) as the work proceeds. */
   onProgress?: (done: number, total: number) => void;
+  /** Checked between units of work: an aborted signal ends the run with an `AbortedError`. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -66,6 +68,7 @@ export function pathsReport(model: DataModel, options: PathsOptions = {}): Recor
     keep: options.keep ?? 8,
     start: "exact" as const,
     onProgress: (done: number) => options.onProgress?.(done, total),
+    signal: options.signal,
   };
 
   const out: Record<string, unknown> = { version: VERSION, model: model.kind, dim: model.dim, sampler, steps, n, seed, start: "exact", sigma: Array.from(sigmas) };
@@ -78,7 +81,7 @@ export function pathsReport(model: DataModel, options: PathsOptions = {}): Recor
   } else trajectories = samplePaths(model, sigmas, pathOptions).trajectories;
 
   const method = isOdeSampler(sampler) ? sampler : "heun";
-  const lyap = finiteTimeLyapunov(model, exactNoisy(model, lyapunovPaths, sigmaMax, seed), sigmas, { method });
+  const lyap = finiteTimeLyapunov(model, exactNoisy(model, lyapunovPaths, sigmaMax, seed), sigmas, { method, signal: options.signal });
   options.onProgress?.(total, total);
   const k = lyap.directions;
   out.lyapunov = {

@@ -9,6 +9,7 @@ import { entropicProfile, type EntropicProfile } from "./entropic-profile.js";
 import { defaultMetricSettings, measure, metricNames, type MetricName, type MetricSettings } from "./metrics.js";
 import { scheduleSigmas, SCHEDULE_KINDS, type ScheduleKind } from "./schedules.js";
 import { modelMmse } from "./source.js";
+import { throwIfAborted } from "../../score/program.js";
 
 /** One line of the benchmark (the JSON contract of `infodyn schedule --evaluate --json`, plus `nfe`). */
 export interface BenchmarkRow {
@@ -50,6 +51,8 @@ export interface BenchmarkOptions {
   /** Override metric settings. */
   metrics?: Partial<MetricSettings>;
   onProgress?: (done: number, total: number) => void;
+  /** Checked between units of work: an aborted signal ends the run with an `AbortedError`. */
+  signal?: AbortSignal;
 }
 
 /** The benchmark's output: settings echoed, one row per (kind, sampler, steps, metric), mode proportions. */
@@ -116,6 +119,7 @@ export function evaluateSchedules(model: DataModel, options: BenchmarkOptions): 
       for (let k = 0; k < proportions.length; k++) cell.props[k] += proportions[k] / repeats;
     }
     onProgress?.(++done, total);
+    throwIfAborted(options.signal);
   };
   for (const lv of levels) for (const sampler of samplers) cells.push({ acc: new Map(), row: { kind: lv.kind, sampler, steps: lv.steps, nfe: NFE[sampler](lv.steps) } });
   for (let r = 0; r < repeats; r++) {

@@ -1,8 +1,10 @@
 import type { Batch } from "../../batch.js";
 import type { DataModel } from "../../models/types.js";
 import { brentRoot } from "../../numeric/brent.js";
-import { createRng } from "../../numeric/rng.js";
+import { createRng, type Rng } from "../../numeric/rng.js";
 import { Welford } from "../../numeric/welford.js";
+import { throwIfAborted } from "../../score/program.js";
+import { eulerMaruyamaStep } from "../dynamics/sde.js";
 
 /**
  * Participation ratio `Y(x) = Σ_j w_j(x)²` of a discrete model's posterior weights at each row of x (THEORY.md §6);
@@ -47,10 +49,16 @@ function collect(sigma: number[], ys: Float64Array[]): ParticipationStats {
 export function participationVsSigma(
   model: DataModel,
   sigmas: number[],
-  { samples = 2000, seed = 0, onProgress }: { samples?: number; seed?: number; onProgress?: (done: number, total: number) => void } = {},
+  {
+    samples = 2000,
+    seed = 0,
+    onProgress,
+    signal,
+  }: { samples?: number; seed?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
 ): ParticipationStats {
   const rng = createRng(seed);
   const ys = sigmas.map((s, k) => {
+    throwIfAborted(signal);
     const x = model.sample(samples, rng);
     for (let i = 0; i < x.data.length; i++) x.data[i] += s * rng.normal();
     const y = participation(model, x, s);
@@ -78,8 +86,8 @@ export function participationAlongPaths(
   { paths = 200, seed = 0, threshold = 1.5 } = {},
 ): PathParticipation {
   const rng = createRng(seed);
-  const D = model.dim;
   const x = model.sample(paths, rng);
+  const streams = new Array<Rng>(paths).fill(rng); // one stream for all paths, drawn in row order
   for (let i = 0; i < x.data.length; i++) x.data[i] += sigmas[0] * rng.normal();
   const ys: Float64Array[] = [];
   for (let i = 0; i < sigmas.length; i++) {
@@ -87,8 +95,7 @@ export function participationAlongPaths(
     const post = model.posterior(x, s, { participation: true });
     ys.push(post.participation ?? new Float64Array(paths).fill(NaN));
     if (i + 1 === sigmas.length) break;
-    const dv = s * s - sigmas[i + 1] ** 2;
-    for (let k = 0; k < paths * D; k++) x.data[k] += (dv * (post.mean.data[k] - x.data[k])) / (s * s) + Math.sqrt(dv) * rng.normal();
+    eulerMaruyamaStep(x, post.mean, s, sigmas[i + 1], streams);
   }
   const cond = Array.from({ length: paths }, (_, p) => {
     for (let i = 1; i < sigmas.length; i++) {

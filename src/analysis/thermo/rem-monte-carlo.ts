@@ -1,5 +1,6 @@
 import { createRng } from "../../numeric/rng.js";
 import { Welford } from "../../numeric/welford.js";
+import { throwIfAborted } from "../../score/program.js";
 
 /** Options of {@link remMonteCarlo}. */
 export interface RemMonteCarloOptions {
@@ -9,6 +10,8 @@ export interface RemMonteCarloOptions {
   seed?: number;
   /** Called after each draw with (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /** Checked between units of work: an aborted signal ends the run with an `AbortedError`. */
+  signal?: AbortSignal;
 }
 
 /** Monte Carlo estimate of E[Y] per β, with standard errors over independent landscapes. */
@@ -55,6 +58,7 @@ export function remMonteCarlo(M: number, betas: readonly number[], options: RemM
   const acc = betas.map(() => new Welford());
   const energies = new Float64Array(N);
   for (let d = 0; d < draws; d++) {
+    throwIfAborted(options.signal);
     rng.fillNormal(energies);
     for (let j = 0; j < N; j++) energies[j] *= scale;
     betas.forEach((b, i) => acc[i].push(participationOfEnergies(energies, b)));
