@@ -1,3 +1,4 @@
+// The root import is the computing library only; figures and the HTML report (vega, vega-lite, resvg) are `infodyn/report`.
 export * from "./batch.js";
 export * from "./errors.js";
 export * from "./version.js";
@@ -8,4 +9,3 @@ export * from "./models/index.js";
 export * from "./io/index.js";
 export * from "./score/index.js";
 export * from "./analysis/index.js";
-export * from "./report/index.js";
