@@ -10,7 +10,7 @@ export interface Conditioning {
 }
 
 /**
- * Anything that can denoise: an exact model or a trained network (DESIGN.md). A trained network runs
+ * Anything that can denoise: an exact model or a trained network. A trained network runs
  * asynchronously (ONNX Runtime, a Web Worker) and returns a promise; exact models answer synchronously
  * ({@link SyncDenoiser}). Analyses that only need denoised values accept either (see `drive` in `score/`).
  */
