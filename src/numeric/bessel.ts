@@ -157,7 +157,7 @@ function logMgfSeries(nu: number, kappa: number): number {
  * Hankel: I_μ(κ) ~ e^κ (2πκ)^{−½} Σ (−1)^k a_k(μ) κ^{−k} (DLMF 10.40.1). Its terms reach ε before
  * they diverge once κ ≳ max(20, μ²/4); here κ > 100 and μ < 18.
  */
-function logMgfHankel(nu: number, kappa: number): number {
+function logMgfHankel(nu: number, kappa: number, scaled = false): number {
   const m4 = 4 * (nu - 1) * (nu - 1);
   let term = 1;
   let sum = 1;
@@ -166,8 +166,8 @@ function logMgfHankel(nu: number, kappa: number): number {
     sum += term;
     if (Math.abs(term) <= 0.5 * EPS * Math.abs(sum)) break;
   }
-  const logI = kappa - 0.5 * Math.log(kappa) - HALF_LN_2PI + Math.log(sum);
-  return lnGamma(nu) + (1 - nu) * Math.log(kappa / 2) + logI;
+  const logIScaled = -0.5 * Math.log(kappa) - HALF_LN_2PI + Math.log(sum); // ln I_μ(κ) − κ
+  return lnGamma(nu) + (1 - nu) * Math.log(kappa / 2) + logIScaled + (scaled ? 0 : kappa);
 }
 
 /**
@@ -175,7 +175,7 @@ function logMgfHankel(nu: number, kappa: number): number {
  * With Γ(μ + 1) from Stirling the large parts cancel analytically: for s = √(1 + z²), w = (s − 1)/2,
  * ln ₀F₁ = μ(2w − ln(1 + w)) − ½ ln s + S(μ) + ln Σ U_k(p)/μ^k, S the Stirling correction.
  */
-function logMgfDebye(nu: number, kappa: number): number {
+function logMgfDebye(nu: number, kappa: number, scaled = false): number {
   const mu = nu - 1;
   const z = kappa / mu;
   const s = Math.hypot(1, z);
@@ -188,7 +188,9 @@ function logMgfDebye(nu: number, kappa: number): number {
     for (let j = c.length - 1; j >= 0; j--) uk = uk * p + c[j];
     acc = (acc + uk) / mu;
   }
-  return mu * (2 * w - Math.log1p(w)) - 0.5 * Math.log(s) + stirlingCorrection(mu) + Math.log1p(acc);
+  // μ·2w − κ = μ(s − 1 − z) = μ(1/(s + z) − 1): the scaled form subtracts nothing of size κ
+  const lead = scaled ? mu * (1 / (s + z) - 1) - mu * Math.log1p(w) : mu * (2 * w - Math.log1p(w));
+  return lead - 0.5 * Math.log(s) + stirlingCorrection(mu) + Math.log1p(acc);
 }
 
 /**
@@ -220,4 +222,49 @@ export function logBesselMgf(d: number, kappa: number): number {
   if (kappa <= SERIES_MAX_KAPPA) return logMgfSeries(nu, kappa);
   if (nu - 1 < DEBYE_MIN_ORDER) return logMgfHankel(nu, kappa);
   return logMgfDebye(nu, kappa);
+}
+
+/**
+ * `ln M_d(κ) − κ` ({@link logBesselMgf} scaled by e^{−κ}), accurate where κ is huge and the difference is
+ * ≈ −((d − 1)/2) ln κ: the log density of a uniform sphere's noisy law needs it (κ = r‖x‖/σ² reaches 10²⁴).
+ *
+ * Method: κ ≤ 100, the series minus κ; κ > 100, the Hankel or Debye expansion of {@link logBesselMgf} with its
+ * leading κ removed analytically (Debye: `μ(s − 1) − κ = μ(1/(s + z) − 1)`).
+ *
+ * Special cases: κ = 0 → 0; κ = +∞ → −∞; invalid arguments → NaN.
+ *
+ * @example
+ * logBesselMgfScaled(3, 1e20); // ln((1 − e^{−2κ})/(2κ)) = −ln(2e20) ≈ −46.74
+ */
+export function logBesselMgfScaled(d: number, kappa: number): number {
+  if (invalid(d, kappa)) return NaN;
+  if (kappa === 0) return 0;
+  if (kappa === Infinity) return -Infinity;
+  const nu = d / 2;
+  if (kappa <= SERIES_MAX_KAPPA) return logMgfSeries(nu, kappa) - kappa;
+  if (nu - 1 < DEBYE_MIN_ORDER) return logMgfHankel(nu, kappa, true);
+  return logMgfDebye(nu, kappa, true);
+}
+
+/**
+ * Kullback–Leibler divergence of the von Mises–Fisher law on S^{d−1} with concentration κ from the uniform law:
+ * `KL(κ) = κ A_d(κ) − ln M_d(κ)`, `M_d(κ) = E[e^{κu₁}]` ({@link logBesselMgf}). It is the pointwise mutual
+ * information I(y; x) of a uniform sphere at x (the posterior is vMF): ≥ 0, κ²/(2d) + O(κ⁴) at small κ and
+ * ((d − 1)/2)(ln κ − 1) + const + o(1) at large κ.
+ *
+ * Method: κ ≤ 100, directly (the two terms are O(κ) or O(κ²) of the same sign: at most a factor 2 is lost).
+ * κ > 100: `KL = −κ(1 − A_d(κ)) − (ln M_d(κ) − κ)` from {@link besselRatioComplement} and
+ * {@link logBesselMgfScaled}, so nothing of size κ is subtracted (the direct form loses every digit at κ = 10²⁰).
+ *
+ * Special cases: κ = 0 → 0; κ = +∞ → +∞; invalid arguments → NaN.
+ *
+ * @example
+ * vmfKullbackLeibler(3, 2); // 2 coth 2 − 1 − ln(sinh 2 / 2) ≈ 0.48227
+ */
+export function vmfKullbackLeibler(d: number, kappa: number): number {
+  if (invalid(d, kappa)) return NaN;
+  if (kappa === 0) return 0;
+  if (kappa === Infinity) return Infinity;
+  if (kappa <= SERIES_MAX_KAPPA) return Math.max(0, kappa * besselRatio(d, kappa) - logBesselMgf(d, kappa));
+  return Math.max(0, -kappa * besselRatioComplement(d, kappa) - logBesselMgfScaled(d, kappa));
 }

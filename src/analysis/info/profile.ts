@@ -1,5 +1,6 @@
 import type { DataModel } from "../../models/types.js";
 import type { NoiseProcess } from "../../noise/process.js";
+import { vmfKullbackLeibler } from "../../numeric/bessel.js";
 import { integrate } from "../../numeric/quadrature.js";
 import { mixtureDesign, monteCarlo, type Design, type DesignOptions } from "./design.js";
 import { expectation, variance, type Estimate } from "./expect.js";
@@ -245,10 +246,10 @@ function sphereProfile(model: DataModel, r: number, sigma: number): ProfilePoint
   };
   const hi = r + sigma * (Math.sqrt(d) + 40);
   const lo = Math.max(0, r - 40 * sigma);
-  const E = (pick: (q: ReturnType<typeof pointQuantities>) => number) => {
+  const E = (pick: (q: ReturnType<typeof pointQuantities>, rho: number) => number) => {
     const f = (rho: number) => {
       const { q, dens } = at(rho);
-      return dens === 0 ? 0 : dens * pick(q);
+      return dens === 0 ? 0 : dens * pick(q, rho);
     };
     const parts = lo > 0 ? [[lo, r], [r, hi]] : r < hi ? [[0, r], [r, hi]] : [[0, hi]];
     return parts.reduce((acc, [a, b]) => acc + integrate(f, a, b, { epsrel: 1e-12, epsabs: 0 }).value, 0);
@@ -256,11 +257,12 @@ function sphereProfile(model: DataModel, r: number, sigma: number): ProfilePoint
   const s2 = sigma * sigma;
   const mmse = E((q) => q.traceCov[0]);
   const sn = E((q) => q.scoreNormSq[0]);
-  const logp = E((q) => q.logDensity[0]);
   const fisher = E((q) => q.fisherTrace?.[0] ?? q.traceCov[0] / (s2 * s2));
   const div = E((q) => q.divergence?.[0] ?? q.traceCov[0] / (s2 * s2) - d / s2);
   const jac = E((q) => q.jacobianEigenSum?.[0] ?? q.traceCov[0] / (s2 * s2) - d / s2);
-  const mutual = -logp - 0.5 * d * (LOG_2PI_E + Math.log(s2));
+  // I = E_x KL(vMF(κ(x)) ‖ uniform), κ = r‖x‖/σ²: positive term by term (the form −E log p_σ − (D/2) log(2πeσ²)
+  // cancels catastrophically as σ/r → 0, where I grows like ((d − 1)/2) log(r²/σ²))
+  const mutual = E((_q, rho) => vmfKullbackLeibler(d, (r * rho) / s2));
   const rate = mmse / (s2 * sigma);
   return {
     sigma,
