@@ -13,8 +13,9 @@
  * of the running sums by exp(M_old − M_new) when the max rises, a vectorised exp, then acc += E Y by a second
  * dgemm (beta = 1). Threads: with ≤ 256 queries they split the points and their sums merge exactly (merge());
  * with more, they split the queries. The TypeScript side (src/node/nativeKernel.ts) picks the queries, finishes
- * the outputs and sends any query whose logits or Tr C are not accurate enough to referenceRows(): the reference
- * jsPosteriorKernel ported literally (same formulas, same summation order, libm exp/log1p), rows split in threads.
+ * the outputs (finishCentred, src/engine/blocked.ts) and sends any query whose logits or Tr C are not accurate
+ * enough to referenceRows(): the reference jsPosteriorKernel ported literally (same formulas, same summation
+ * order, libm exp/log1p; finish_row() is src/engine/finish.ts's finishRow), rows split in threads.
  *
  * JS: fastRows(X, inv, Y, norms, logW, labels|null, K, flags, threads,
  *              M, jStar, rest, s2, eLog, eSq, classRest|null, acc) → undefined
@@ -332,7 +333,13 @@ static napi_value fast_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* ---- The reference kernel (src/engine/kernel.ts, jsPosteriorKernel), ported literally, rows split in threads ---- */
+/* ---- The reference kernel (src/engine/reference.ts, jsPosteriorKernel), ported literally, rows split in threads ---- */
+
+/*
+ * Tr C = s₂/S − ‖s₁/S‖² counts as cancelled below this fraction of s₂/S: TRACE_CANCELLED_RATIO of
+ * src/engine/finish.ts (1/16: at most 4 bits lost to the subtraction; the reason is written there).
+ */
+#define TRACE_CANCELLED_RATIO (1.0 / 16.0)
 
 typedef struct {
   int N, D, K, nrows, classes, want;
@@ -344,12 +351,89 @@ typedef struct {
 
 enum { W_ENTROPY = 1, W_PART = 2, W_CLASSES = 4, W_CLASSMEANS = 8, W_COV = 16 };
 
-static void ref_row(Ref *rf, int b, double *logits, double *s1, double *m, double *cls) {
+/* One row's posterior sums about an origin o, the heaviest point's e = 1 left out of rest and the class masses. */
+typedef struct {
+  double rest, s2, eLog, eSq;
+  const double *s1;        /* D */
+  const double *classRest; /* K, or NULL without classes */
+  const double *classS1;   /* K × D, or NULL without class means */
+} RowSums;
+
+/*
+ * finishRow of src/engine/finish.ts, the same arithmetic in the same order: S = 1 + rest, m = o + s₁/S,
+ * Tr C = s₂/S − ‖s₁/S‖², log Z = logZ0 + log1p(rest), h = log1p(rest) − Σ e a/S, Σw² = Σ e²/S², class masses
+ * M_c (M_{c*} = 1 + rest_{c*}), p(c|x) = M_c/S, H(c|x) = log S − Σ_c (M_c/S) log M_c, m_c = o + s₁,c/M_c.
+ * Returns 1 where Tr C cancelled (below TRACE_CANCELLED_RATIO · s₂/S, or NaN): the caller runs exact_spread().
+ */
+static int finish_row(Ref *rf, int b, const RowSums *r, const double *origin, double logZ0, int cStar) {
+  const int D = rf->D, K = rf->K;
+  const double S = 1 + r->rest;
+  const double logS = log1p(r->rest);
+  double mm = 0;
+  for (int k = 0; k < D; k++) {
+    double shift = r->s1[k] / S;
+    rf->mean[(size_t)b * D + k] = origin[k] + shift;
+    mm += shift * shift;
+  }
+  const double raw = r->s2 / S;
+  const double tr = raw - mm;
+  rf->traceCov[b] = fmax(0, tr);
+  rf->logPartition[b] = logZ0 + logS;
+  if (rf->want & W_ENTROPY) rf->entropy[b] = fmax(0, logS - r->eLog / S);
+  if (rf->want & W_PART) rf->part[b] = r->eSq / (S * S);
+  if (rf->classes && r->classRest) {
+    double hc = logS;
+    for (int c = 0; c < K; c++) {
+      double rc = r->classRest[c];
+      double mass = c == cStar ? 1 + rc : rc;
+      if (mass > 0) hc -= (mass / S) * (c == cStar ? log1p(rc) : log(mass));
+      rf->classProbs[(size_t)b * K + c] = mass / S;
+      if ((rf->want & W_CLASSMEANS) && r->classS1)
+        for (int k = 0; k < D; k++)
+          rf->classMeans[((size_t)b * K + c) * D + k] = mass > 0 ? origin[k] + r->classS1[(size_t)c * D + k] / mass : 0;
+    }
+    rf->classEntropy[b] = fmax(0, hc);
+  }
+  return !(tr >= TRACE_CANCELLED_RATIO * raw);
+}
+
+/*
+ * exactSpread of src/engine/finish.ts: Σ w_j ‖y_j − m‖², w_j = e^{a_j}/S (a_j = logits[j], −∞ when ruled out),
+ * m the mean already written; with the covariance, Σ w_j (y_j − m)(y_j − m)ᵀ into its row b (zeroed first).
+ */
+static void exact_spread(Ref *rf, int b, const double *logits, double S) {
+  const int n = rf->N, D = rf->D;
+  const double *points = rf->P, *m = rf->mean + (size_t)b * D;
+  double *covariance = rf->want & W_COV ? rf->cov + (size_t)b * D * D : NULL;
+  if (covariance) memset(covariance, 0, sizeof(double) * (size_t)D * D);
+  double acc = 0;
+  for (int j = 0; j < n; j++) {
+    double e = exp(logits[j]);
+    if (e == 0) continue;
+    double w = e / S;
+    const double *y = points + (size_t)j * D;
+    double u2 = 0;
+    for (int k = 0; k < D; k++) {
+      double u = y[k] - m[k];
+      u2 += u * u;
+      if (covariance)
+        for (int l = 0; l <= k; l++) covariance[(size_t)k * D + l] += w * u * (y[l] - m[l]);
+    }
+    acc += w * u2;
+  }
+  if (covariance)
+    for (int k = 0; k < D; k++)
+      for (int l = 0; l < k; l++) covariance[(size_t)l * D + k] = covariance[(size_t)k * D + l];
+  rf->traceCov[b] = acc;
+}
+
+/* Passes 1–2 of the reference for row b into the scratch s1 (D), cls (K), cs1 (K × D), then finish_row(). */
+static void ref_row(Ref *rf, int b, double *logits, double *s1, double *cls, double *cs1) {
   const int n = rf->N, D = rf->D, C = rf->K;
   const double *points = rf->P, *logWeights = rf->logW, *q = rf->q;
   const int32_t *labels = rf->labels;
-  double *classProbs = rf->classes ? rf->classProbs : NULL;
-  double *classMeans = rf->want & W_CLASSMEANS ? rf->classMeans : NULL;
+  double *classRest = rf->classes ? cls : NULL;
+  double *classS1 = rf->classes && (rf->want & W_CLASSMEANS) ? cs1 : NULL;
   const size_t xo = (size_t)b * D;
   const double s = rf->sigma[b];
   const double inv = 1 / (2 * s * s);
@@ -372,9 +456,9 @@ static void ref_row(Ref *rf, int b, double *logits, double *s1, double *m, doubl
   const double *ys = points + (size_t)jStar * D;
   const double lwStar = logWeights[jStar];
   memset(s1, 0, sizeof(double) * D);
+  if (classRest) memset(classRest, 0, sizeof(double) * C);
+  if (classS1) memset(classS1, 0, sizeof(double) * (size_t)C * D);
   double rest = 0, s2 = 0, eLog = 0, eSq = 0;
-  const size_t co = (size_t)b * C, cmo = (size_t)b * C * D;
-  if (cls) memset(cls, 0, sizeof(double) * C);
   for (int j = 0; j < n; j++) {
     if (logits[j] - M < -750) {
       logits[j] = -INFINITY;
@@ -396,82 +480,27 @@ static void ref_row(Ref *rf, int b, double *logits, double *s1, double *m, doubl
     s2 += e * u2;
     eLog += e * a;
     eSq += e * e;
-    if (classProbs) {
+    if (classRest) {
       int c = labels[j];
-      classProbs[co + c] += e;
-      if (j != jStar) cls[c] += e;
-    }
-    if (classMeans) {
-      int c = labels[j];
-      for (int k = 0; k < D; k++) classMeans[cmo + (size_t)c * D + k] += e * (y[k] - ys[k]);
+      if (j != jStar) classRest[c] += e;
+      if (classS1)
+        for (int k = 0; k < D; k++) classS1[(size_t)c * D + k] += e * (y[k] - ys[k]);
     }
   }
-  const double S = 1 + rest;
-  const double logS = log1p(rest);
-  double mm = 0;
-  for (int k = 0; k < D; k++) {
-    double shift = s1[k] / S;
-    m[k] = ys[k] + shift;
-    rf->mean[xo + k] = m[k];
-    mm += shift * shift;
-  }
-  const double raw = s2 / S;
-  double tr = raw - mm;
-  rf->logPartition[b] = M + logS;
-  if (rf->want & W_ENTROPY) rf->entropy[b] = fmax(0, logS - eLog / S);
-  if (rf->want & W_PART) rf->part[b] = eSq / (S * S);
-  if (classProbs) {
-    int cStar = labels[jStar];
-    double hc = logS;
-    for (int c = 0; c < C; c++) {
-      double mass = classProbs[co + c];
-      if (mass > 0) hc -= (mass / S) * (c == cStar ? log1p(cls[c]) : log(mass));
-    }
-    rf->classEntropy[b] = fmax(0, hc);
-  }
-  if (classMeans)
-    for (int c = 0; c < C; c++)
-      for (int k = 0; k < D; k++) {
-        size_t i = cmo + (size_t)c * D + k;
-        double mass = classProbs ? classProbs[co + c] : 0;
-        classMeans[i] = mass > 0 ? ys[k] + classMeans[i] / mass : 0;
-      }
-  if (classProbs)
-    for (int c = 0; c < C; c++) classProbs[co + c] /= S;
-  double *covariance = rf->want & W_COV ? rf->cov : NULL;
-  if (tr < 1e-3 * raw || covariance) {
-    double acc = 0;
-    const size_t cOff = (size_t)b * D * D;
-    for (int j = 0; j < n; j++) {
-      double e = exp(logits[j]);
-      if (e == 0) continue;
-      double w = e / S;
-      const double *y = points + (size_t)j * D;
-      double u2 = 0;
-      for (int k = 0; k < D; k++) {
-        double u = y[k] - m[k];
-        u2 += u * u;
-        if (covariance)
-          for (int l = 0; l <= k; l++) covariance[cOff + (size_t)k * D + l] += w * u * (y[l] - m[l]);
-      }
-      acc += w * u2;
-    }
-    tr = acc;
-    if (covariance)
-      for (int k = 0; k < D; k++)
-        for (int l = 0; l < k; l++) covariance[cOff + (size_t)l * D + k] = covariance[cOff + (size_t)k * D + l];
-  }
-  rf->traceCov[b] = fmax(0, tr);
+  RowSums r = {rest, s2, eLog, eSq, s1, classRest, classS1};
+  int cancelled = finish_row(rf, b, &r, ys, M, classRest ? labels[jStar] : -1);
+  if (cancelled || (rf->want & W_COV)) exact_spread(rf, b, logits, 1 + rest);
 }
 
 static void *run_ref(void *arg) {
   Ref *rf = (Ref *)arg;
-  double *buf = malloc(sizeof(double) * ((size_t)rf->N + 2 * (size_t)rf->D + (size_t)rf->K + 1));
+  const size_t N = (size_t)rf->N, D = (size_t)rf->D, K = (size_t)rf->K;
+  double *buf = malloc(sizeof(double) * (N + D + K + K * D + 1));
   if (!buf) {
     rf->failed = 1;
     return NULL;
   }
-  for (int r = rf->r0; r < rf->r1; r++) ref_row(rf, rf->rows[r], buf, buf + rf->N, buf + rf->N + rf->D, buf + rf->N + 2 * rf->D);
+  for (int r = rf->r0; r < rf->r1; r++) ref_row(rf, rf->rows[r], buf, buf + N, buf + N + D, buf + N + D + K);
   free(buf);
   return NULL;
 }
@@ -479,7 +508,7 @@ static void *run_ref(void *arg) {
 /* JS: referenceRows(points, logW, labels|null, K, queries, sigma (per row), rows, want, threads,
  *                   mean, traceCov, logPartition, covariance|null, entropy|null, participation|null,
  *                   classProbs|null, classMeans|null, classEntropy|null)
- * Rows must have σ > 0 and finite queries; the output rows start zeroed. */
+ * Rows must have σ > 0 and finite queries; every output of a listed row is overwritten. */
 static napi_value reference_rows(napi_env env, napi_callback_info info) {
   size_t argc = 18;
   napi_value argv[18];

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { DeltaSet, KernelRequest, KernelResult } from "../src/engine/kernel.js";
+import type { DeltaSet, KernelRequest, KernelResult, PosteriorKernel } from "../src/engine/kernel.js";
 import { createRng } from "../src/numeric/rng.js";
 import { expectClose } from "./helpers.js";
 
@@ -57,3 +57,51 @@ export function expectSame(got: KernelResult, want: KernelResult, set: DeltaSet,
 
 export const ALL: KernelRequest = { entropy: true, participation: true, classProbs: true, classMeans: true };
 export const SIGMAS = [1e-6, 0.05, 0.3, 1, 3, 30, 1e6, Infinity];
+
+/** Every output array of a kernel result, with its width per row (D, D², K, K·D or 1). */
+const FIELDS: [keyof KernelResult, (D: number, K: number) => number][] = [
+  ["mean", (D) => D],
+  ["traceCov", () => 1],
+  ["logPartition", () => 1],
+  ["covariance", (D) => D * D],
+  ["entropy", () => 1],
+  ["participation", () => 1],
+  ["classProbs", (_, K) => K],
+  ["classMeans", (D, K) => K * D],
+  ["classEntropy", () => 1],
+];
+
+/**
+ * Rows with σ = 0, −1, NaN, −∞ or a NaN/±∞ coordinate must be NaN in every output array, for every request, on
+ * a set the blocked kernels run whole through the reference (37 × 3) and one they route (1500 × 4); the valid
+ * rows beside them (σ = 0.7, 3, ∞) stay NaN-free.
+ */
+export function expectNaNRows(kernel: PosteriorKernel, label: string): void {
+  const sigma = Float64Array.from([0.7, 0, -1, NaN, -Infinity, 3, 0.7, 0.7, 0.7, Infinity]);
+  const badQuery: Record<number, number> = { 6: NaN, 7: Infinity, 8: -Infinity };
+  const bad = (b: number) => !(sigma[b] > 0) || b in badQuery;
+  const requests: [string, KernelRequest][] = [
+    ["all + covariance", { ...ALL, covariance: true }],
+    ["all", ALL],
+    ["class means only", { classMeans: true }],
+    ["none", {}],
+  ];
+  for (const [N, D] of [[37, 3], [1500, 4]]) {
+    const set = randomSet(N, D, 3, 1, N + D);
+    const q = { rows: sigma.length, dim: D, data: queriesFor(set, sigma.length, 1, N) };
+    for (const [b, v] of Object.entries(badQuery)) q.data[Number(b) * D + 1] = v;
+    for (const [name, want] of requests) {
+      const r = kernel(set, q, sigma, want);
+      if (name === "all + covariance") for (const [f] of FIELDS) expect(r[f], `${label} N=${N} ${name}: ${f} present`).toBeDefined();
+      for (const [f, width] of FIELDS) {
+        const a = r[f];
+        if (!a) continue;
+        const w = width(D, set.numClasses);
+        expect(a.length, `${label} ${f} length`).toBe(sigma.length * w);
+        for (let b = 0; b < sigma.length; b++)
+          for (let k = b * w; k < (b + 1) * w; k++)
+            expect(Number.isNaN(a[k]), `${label} N=${N} ${name}: ${f}[${k}] (row ${b}, σ=${sigma[b]}) ${bad(b) ? "is NaN" : "is not NaN"}`).toBe(bad(b));
+      }
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { kernelBackendName, kernelBackends } from "../src/engine/backends.js";
 import { jsPosteriorKernel, posteriorKernel } from "../src/engine/kernel.js";
-import { ALL, expectSame, queriesFor, randomSet, SIGMAS } from "./backend-cases.js";
+import { ALL, expectNaNRows, expectSame, queriesFor, randomSet, SIGMAS } from "./backend-cases.js";
 
 describe("every kernel backend agrees with the reference jsPosteriorKernel", () => {
   it("the blocked TypeScript kernel is the default backend", () => {
@@ -33,6 +33,10 @@ describe("every kernel backend agrees with the reference jsPosteriorKernel", () 
       expectSame(backend.kernel(set, q, sigma, ALL), jsPosteriorKernel(set, q, sigma, ALL), set, `${backend.name} per-row σ`);
       const cov = { covariance: true, entropy: true };
       expectSame(backend.kernel(set, q, sigma, cov), jsPosteriorKernel(set, q, sigma, cov), set, `${backend.name} covariance`);
+    });
+
+    it(`${backend.name}: a row with σ ≤ 0, NaN σ or a non-finite query is NaN in every output array`, () => {
+      expectNaNRows(backend.kernel, backend.name);
     });
   }
 });

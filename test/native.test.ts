@@ -2,11 +2,10 @@ import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { kernelBackendName, kernelBackends } from "../src/engine/backends.js";
 import { jsPosteriorKernel, posteriorKernel, setPosteriorKernel } from "../src/engine/kernel.js";
-import { NATIVE_ADDON_PATH, installNativeBackend, nativeKernel } from "../src/node/native.js";
+import { NATIVE_ADDON_PATH, installNativeBackend, nativeAddon, nativeKernel } from "../src/node/native.js";
+import { nativePosteriorKernel, type NativeAddon } from "../src/node/nativeKernel.js";
 import { createRng } from "../src/numeric/rng.js";
-import { ALL, expectSame, queriesFor, randomSet, SIGMAS } from "./backend-cases.js";
-
-
+import { ALL, expectNaNRows, expectSame, queriesFor, randomSet, SIGMAS } from "./backend-cases.js";
 
 const built = existsSync(NATIVE_ADDON_PATH);
 
@@ -54,6 +53,10 @@ describe("the native OpenBLAS kernel agrees with the reference jsPosteriorKernel
     expectSame(kernel(set, q, sigma, cov), jsPosteriorKernel(set, q, sigma, cov), set, "native covariance");
   });
 
+  it.runIf(built)("a row with σ ≤ 0, NaN σ or a non-finite query is NaN in every output array", () => {
+    expectNaNRows(nativeKernel()!, "native");
+  });
+
   it.runIf(built)("more queries than one 256-row block, split between threads, per-row σ: the same to 1e-12", () => {
     const kernel = nativeKernel()!;
     const set = randomSet(2000, 16, 4, 0, 7);
@@ -62,5 +65,47 @@ describe("the native OpenBLAS kernel agrees with the reference jsPosteriorKernel
     const q = { rows: B, dim: 16, data: queriesFor(set, B, 2, 9) };
     const sigma = Float64Array.from({ length: B }, () => 0.5 + 4 * rng.uniform());
     expectSame(kernel(set, q, sigma, ALL), jsPosteriorKernel(set, q, sigma, ALL), set, "native 601 rows");
+  });
+
+  it.runIf(built)("two threads split the points and merge their partial sums (1 and 2 threads, every row fast): the same to 1e-12", () => {
+    // native/kernel.c splits the points between threads when Q ≤ 256 and N ≥ 2 · threads · P, P = 512 points per
+    // block at D = 8; 6000 points and 9 queries take that route. The queries sit near points spread over the whole
+    // set, so that the heaviest point lies in the first thread's half for some rows and in the second's for others.
+    // Two sets put zero weight on one half, so that one thread's partial is empty (M = −∞) for every row.
+    const addon = nativeAddon()!;
+    const calls = { fast: 0, reference: 0 };
+    const spy: NativeAddon = {
+      fastRows: (...args) => {
+        calls.fast += args[1].length;
+        addon.fastRows(...args);
+      },
+      referenceRows: (...args) => {
+        calls.reference += args[6].length;
+        addon.referenceRows(...args);
+      },
+    };
+    const N = 6000;
+    const D = 8;
+    const B = 9;
+    const base = randomSet(N, D, 3, 2, 21);
+    const zeroFirst = Float64Array.from(base.logWeights, (w, j) => (j < N / 2 ? -Infinity : w + Math.LN2));
+    const zeroSecond = Float64Array.from(base.logWeights, (w, j) => (j >= N / 2 ? -Infinity : w + Math.LN2));
+    const rng = createRng(22);
+    for (const [name, logWeights] of [["all weighted", base.logWeights], ["first half weightless", zeroFirst], ["second half weightless", zeroSecond]] as const) {
+      const set = { ...base, logWeights };
+      for (const sigma of [1, 3, Infinity]) {
+        const q = { rows: B, dim: D, data: new Float64Array(B * D) };
+        for (let b = 0; b < B; b++) {
+          const j = Math.floor(((b + 0.5) * N) / B);
+          for (let k = 0; k < D; k++) q.data[b * D + k] = set.points[j * D + k] + 0.3 * rng.normal();
+        }
+        for (const threads of [1, 2]) {
+          calls.fast = calls.reference = 0;
+          const label = `native ${threads} threads, ${name}, σ=${sigma}`;
+          expectSame(nativePosteriorKernel(spy, threads)(set, q, sigma, ALL), jsPosteriorKernel(set, q, sigma, ALL), set, label);
+          expect(calls, `${label}: every row on the fast route, none redone`).toEqual({ fast: B, reference: 0 });
+        }
+      }
+    }
   });
 });

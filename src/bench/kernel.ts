@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { kernelBackendName } from "../engine/backends.js";
-import { posteriorKernel, type DeltaSet, type KernelResult } from "../engine/kernel.js";
+import { kernelBackendName, posteriorKernel } from "../engine/backends.js";
+import type { DeltaSet, KernelResult } from "../engine/types.js";
 import { installNativeBackend } from "../node/native.js";
 import { createRng } from "../numeric/rng.js";
 

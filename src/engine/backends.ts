@@ -1,6 +1,7 @@
 import { blockedPosteriorKernel } from "./blocked.js";
+import { jsPosteriorKernel } from "./reference.js";
 import { shardedPosteriorKernel } from "./shard.js";
-import { jsPosteriorKernel, posteriorKernel, type PosteriorKernel } from "./kernel.js";
+import type { PosteriorKernel } from "./types.js";
 
 /** A named posterior-kernel backend, so that tools can say which one runs. */
 export interface KernelBackend {
@@ -14,6 +15,20 @@ const backends: KernelBackend[] = [
   { name: "ts-blocked", description: "TypeScript, float64, blocked matrix products + online softmax", kernel: blockedPosteriorKernel },
   { name: "ts-sharded-4", description: "TypeScript, the set in 4 shards whose partial sums merge exactly", kernel: shardedPosteriorKernel(4) },
 ];
+
+let current: PosteriorKernel = blockedPosteriorKernel;
+
+/** The posterior kernel the models use: the blocked TypeScript kernel unless another backend was installed. */
+export function posteriorKernel(): PosteriorKernel {
+  return current;
+}
+
+/** Installs a faster backend (WebAssembly, native, GPU); returns the previous one. */
+export function setPosteriorKernel(kernel: PosteriorKernel): PosteriorKernel {
+  const previous = current;
+  current = kernel;
+  return previous;
+}
 
 /** Every backend known to this process (the portable ones, plus any a native loader registered). */
 export function kernelBackends(): readonly KernelBackend[] {

@@ -1,9 +1,12 @@
 import type { Batch } from "../batch.js";
-import { jsPosteriorKernel, type DeltaSet, type KernelRequest, type KernelResult, type PosteriorKernel } from "./kernel.js";
+import { finishRow } from "./finish.js";
+import { emptyPartial, type PosteriorPartial } from "./partial.js";
 import { centredQueries, prepared, type PreparedSet } from "./prepared.js";
+import { jsPosteriorKernel } from "./reference.js";
 import { allocateResult } from "./result.js";
 import { screenedRow } from "./screened.js";
 import { accumulate4, dots4 } from "./tiles.js";
+import type { DeltaSet, KernelRequest, KernelResult, PosteriorKernel } from "./types.js";
 
 const EPS = 2 ** -52;
 /** Largest rounding error (nats) of the matrix-product logits for which a query takes the fast route. */
@@ -25,9 +28,10 @@ export const SMALL = 4096;
  *    `exp(M_old − M_new)` and `Σ e a` shifted by `(M_old − M_new) S_old`; then `e_j = exp(ℓ_j − M)` gives
  *    `rest = Σ_{j≠j*} e_j`, `Σ e_j ‖y_j−c‖²`, `Σ e_j a_j`, `Σ e_j²`, class masses, and `Σ e_j (y_j − c)` (per class
  *    when class means are wanted) by a second product ({@link accumulate4});
- * 4. `m = c + s₁/S`, `Tr C = s₂/S − ‖s₁/S‖²`, `h = log1p(rest) − Σ e a/S`, as in the reference.
- * Every other query — σ small against the data's spread, `Tr C` below 1/16 of `s₂/S` (cancellation), the full
- * covariance, σ ≤ 0, non-finite input — goes to {@link screenedRow}: the reference on the points within reach.
+ * 4. the reference's finish ({@link finishRow}) about the data mean: `m = c + s₁/S`, `Tr C = s₂/S − ‖s₁/S‖²`,
+ *    `h = log1p(rest) − Σ e a/S`, … ({@link finishCentred}).
+ * Every other query — σ small against the data's spread, `Tr C` cancelled ({@link TRACE_CANCELLED_RATIO}), the
+ * full covariance, σ ≤ 0, non-finite input — goes to {@link screenedRow}: the reference on the points within reach.
  * Never holds more than 4 × block logits. σ = ∞ gives the prior. Sets of fewer than 4096 numbers (N·D) go to the
  * reference whole. Agreement with the reference: ~1e-14 relative for Tr C, h, Σw², class probabilities; the mean
  * to ~1e-14 of the data's scale max|y| (it is formed around the data mean, the reference's around y*).
@@ -88,47 +92,52 @@ function fastRows(
   const { n, dim: D, logWeights, labels, numClasses: K } = data;
   const classes = out.classProbs !== undefined;
   const perClass = out.classMeans !== undefined;
-  const T = perClass ? K : 1;
   const Q = Math.ceil(rows.length / 4) * 4; // padded with copies of the last row
   const { X, nx, inv } = centredQueries(prep, queries, sigma, rows, Q);
-  const st = newState(Q, K, T * D);
+  const st = emptyPartial(data, Q, want);
+  const acc = perClass ? st.classS1! : st.s1;
+  const w = acc.length / Q;
   const P = Math.max(2, Math.min(n, Math.floor(BLOCK_BYTES / (8 * D))));
   const G = new Float64Array(4 * P);
   for (let j0 = 0; j0 < n; j0 += P) {
     const j1 = Math.min(n, j0 + P);
     for (let g = 0; g < Q; g += 4) {
       dots4(X, g * D, prep.centered, j0, j1, D, G);
-      for (let i = 0; i < 4; i++) weighBlock(st, g + i, G, i * (j1 - j0), j0, j1, logWeights, prep.norms, inv[g + i], labels, classes, K);
-      accumulate4(G, prep.centered, j0, j1, D, st.acc, g * T * D, T * D, perClass ? labels : undefined);
+      for (let i = 0; i < 4; i++) weighBlock(st, acc, w, g + i, G, i * (j1 - j0), j0, j1, logWeights, prep.norms, inv[g + i], labels, classes, K);
+      accumulate4(G, prep.centered, j0, j1, D, acc, g * w, w, perClass ? labels : undefined);
     }
   }
-  return finish(st, rows, nx, inv, prep, data, out, T);
+  return finishCentred(data, st, rows, nx, inv, prep, out);
 }
 
-interface State {
-  M: Float64Array;
-  jStar: Int32Array;
-  rest: Float64Array;
-  s2: Float64Array;
-  eLog: Float64Array;
-  eSq: Float64Array;
-  classRest: Float64Array;
-  acc: Float64Array;
-  accWidth: number;
-}
-
-function newState(Q: number, K: number, accWidth: number): State {
-  return {
-    M: new Float64Array(Q).fill(-Infinity),
-    jStar: new Int32Array(Q).fill(-1),
-    rest: new Float64Array(Q),
-    s2: new Float64Array(Q),
-    eLog: new Float64Array(Q),
-    eSq: new Float64Array(Q),
-    classRest: new Float64Array(Q * K),
-    acc: new Float64Array(Q * accWidth),
-    accWidth,
-  };
+/**
+ * Step 4, shared with the native kernel (src/node/nativeKernel.ts): the outputs of the listed rows from their
+ * online-softmax sums about the data mean (row i of `st` is query `rows[i]`; the per-class first moments, when
+ * present, are summed into s₁), by {@link finishRow} with `log Z = M − ‖x−c‖²/(2σ²) + log1p(rest)`. Returns the
+ * rows whose Tr C cancelled (the caller sends them to the reference).
+ */
+export function finishCentred(
+  data: DeltaSet,
+  st: PosteriorPartial,
+  rows: readonly number[],
+  nx: Float64Array,
+  inv: Float64Array,
+  prep: PreparedSet,
+  out: KernelResult,
+): number[] {
+  const { dim: D, labels, numClasses: K } = data;
+  const redo: number[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    if (st.classS1)
+      for (let k = 0; k < D; k++) {
+        let s1 = 0;
+        for (let c = 0; c < K; c++) s1 += st.classS1[(i * K + c) * D + k];
+        st.s1[i * D + k] = s1;
+      }
+    const cStar = st.classRest ? labels![st.ref[i]] : -1;
+    if (finishRow(data, st, i, prep.center, 0, st.M[i] - nx[i] * inv[i], cStar, out, rows[i])) redo.push(rows[i]);
+  }
+  return redo;
 }
 
 /**
@@ -136,7 +145,9 @@ function newState(Q: number, K: number, accWidth: number): State {
  * underflow), rescaling the running sums first when the block holds a new maximum.
  */
 function weighBlock(
-  st: State,
+  st: PosteriorPartial,
+  acc: Float64Array,
+  w: number,
   i: number,
   G: Float64Array,
   go: number,
@@ -171,17 +182,16 @@ function weighBlock(
       st.s2[i] *= scale;
       st.eSq[i] *= scale * scale;
       if (classes) {
-        st.classRest[i * K + labels![st.jStar[i]]] += 1;
-        for (let c = 0; c < K; c++) st.classRest[i * K + c] *= scale;
+        st.classRest![i * K + labels![st.ref[i]]] += 1;
+        for (let c = 0; c < K; c++) st.classRest![i * K + c] *= scale;
       }
-      const w = st.accWidth;
-      for (let k = i * w; k < (i + 1) * w; k++) st.acc[k] *= scale;
+      for (let k = i * w; k < (i + 1) * w; k++) acc[k] *= scale;
     }
     st.M[i] = bm;
-    st.jStar[i] = bj;
+    st.ref[i] = bj;
   }
   const M = st.M[i];
-  const star = st.jStar[i];
+  const star = st.ref[i];
   if (M === -Infinity) {
     G.fill(0, go, go + j1 - j0);
     return;
@@ -198,7 +208,7 @@ function weighBlock(
     if (j !== star) {
       rest += e;
       eLog += e * a;
-      if (classes) st.classRest[i * K + labels![j]] += e;
+      if (classes) st.classRest![i * K + labels![j]] += e;
     }
     s2 += e * norms[j];
     eSq += e * e;
@@ -207,48 +217,4 @@ function weighBlock(
   st.s2[i] += s2;
   st.eLog[i] += eLog;
   st.eSq[i] += eSq;
-}
-
-/** Step 4: the outputs of every real row from its sums; returns the rows whose Tr C cancelled. */
-function finish(st: State, rows: number[], nx: Float64Array, inv: Float64Array, prep: PreparedSet, data: DeltaSet, out: KernelResult, T: number): number[] {
-  const { dim: D, labels, numClasses: K } = data;
-  const redo: number[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const b = rows[i];
-    const S = 1 + st.rest[i];
-    const logS = Math.log1p(st.rest[i]);
-    const a0 = i * st.accWidth;
-    let mm = 0;
-    for (let k = 0; k < D; k++) {
-      let s1 = 0;
-      for (let t = 0; t < T; t++) s1 += st.acc[a0 + t * D + k];
-      const shift = s1 / S;
-      out.mean[b * D + k] = prep.center[k] + shift;
-      mm += shift * shift;
-    }
-    const raw = st.s2[i] / S;
-    const tr = raw - mm;
-    if (!(tr >= raw / 16)) {
-      redo.push(b);
-      continue;
-    }
-    out.traceCov[b] = tr;
-    out.logPartition[b] = st.M[i] - nx[i] * inv[i] + logS;
-    if (out.entropy) out.entropy[b] = Math.max(0, logS - st.eLog[i] / S);
-    if (out.participation) out.participation[b] = st.eSq[i] / (S * S);
-    if (out.classProbs) {
-      const cStar = labels![st.jStar[i]];
-      let hc = logS;
-      for (let c = 0; c < K; c++) {
-        const r = st.classRest[i * K + c];
-        const mass = c === cStar ? 1 + r : r;
-        if (mass > 0) hc -= (mass / S) * (c === cStar ? Math.log1p(r) : Math.log(mass));
-        out.classProbs[b * K + c] = mass / S;
-        if (out.classMeans)
-          for (let k = 0; k < D; k++) out.classMeans[(b * K + c) * D + k] = mass > 0 ? prep.center[k] + st.acc[a0 + c * D + k] / mass : 0;
-      }
-      out.classEntropy![b] = Math.max(0, hc);
-    }
-  }
-  return redo;
 }

@@ -1,5 +1,14 @@
-export * from "./kernel.js";
+export type { DeltaSet, KernelRequest, KernelResult, PosteriorKernel } from "./types.js";
+export { jsPosteriorKernel } from "./reference.js";
 export { blockedPosteriorKernel } from "./blocked.js";
-export { kernelBackendName, kernelBackends, registerKernelBackend, type KernelBackend } from "./backends.js";
+export {
+  kernelBackendName,
+  kernelBackends,
+  posteriorKernel,
+  registerKernelBackend,
+  setPosteriorKernel,
+  type KernelBackend,
+} from "./backends.js";
+export { TRACE_CANCELLED_RATIO } from "./finish.js";
 export { emptyPartial, logitDifference, mergePartials, type PosteriorPartial } from "./partial.js";
 export { finishPartial, shardPartial, shardedPosteriorKernel } from "./shard.js";

@@ -1,5 +1,5 @@
 import type { Batch } from "../batch.js";
-import type { DeltaSet, KernelRequest } from "./kernel.js";
+import type { DeltaSet, KernelRequest } from "./types.js";
 
 /**
  * The posterior sums of B queries over one shard of a point set (points `start … end−1`), kept relative to the

@@ -1,5 +1,5 @@
 import type { Batch } from "../batch.js";
-import type { DeltaSet } from "./kernel.js";
+import type { DeltaSet } from "./types.js";
 
 /**
  * A point set prepared once for the blocked kernels: points centred on their mean `c`, their squared norms, and

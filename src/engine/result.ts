@@ -1,4 +1,4 @@
-import type { DeltaSet, KernelRequest, KernelResult } from "./kernel.js";
+import type { DeltaSet, KernelRequest, KernelResult } from "./types.js";
 
 /** Output arrays for B queries, shaped and present exactly as {@link jsPosteriorKernel} returns them. */
 export function allocateResult(data: DeltaSet, B: number, want: KernelRequest): KernelResult {
@@ -15,6 +15,26 @@ export function allocateResult(data: DeltaSet, B: number, want: KernelRequest): 
     classMeans: want.classMeans && hasClasses ? new Float64Array(B * K * D) : undefined,
     classEntropy: hasClasses ? new Float64Array(B) : undefined,
   };
+}
+
+/** Whether row b can have a posterior: σ > 0 (not NaN) and every coordinate of the query finite. */
+export function validRow(q: Float64Array, b: number, D: number, s: number): boolean {
+  if (!(s > 0)) return false;
+  for (let k = 0; k < D; k++) if (!Number.isFinite(q[b * D + k])) return false;
+  return true;
+}
+
+/** Row b of every array present set to NaN (the kernels' answer for a row that is not {@link validRow}). */
+export function nanRow(out: KernelResult, b: number, D: number, K: number): void {
+  out.mean.fill(NaN, b * D, (b + 1) * D);
+  out.traceCov[b] = NaN;
+  out.logPartition[b] = NaN;
+  out.covariance?.fill(NaN, b * D * D, (b + 1) * D * D);
+  if (out.entropy) out.entropy[b] = NaN;
+  if (out.participation) out.participation[b] = NaN;
+  out.classProbs?.fill(NaN, b * K, (b + 1) * K);
+  out.classMeans?.fill(NaN, b * K * D, (b + 1) * K * D);
+  if (out.classEntropy) out.classEntropy[b] = NaN;
 }
 
 /** Copies row `from` of `src` into row `to` of `dst` (every array present in both). */

@@ -1,7 +1,8 @@
 import type { Batch } from "../batch.js";
-import { jsPosteriorKernel, type DeltaSet, type KernelRequest, type KernelResult } from "./kernel.js";
 import type { PreparedSet } from "./prepared.js";
-import { copyResultRow } from "./result.js";
+import { jsPosteriorKernel } from "./reference.js";
+import { copyResultRow, nanRow, validRow } from "./result.js";
+import type { DeltaSet, KernelRequest, KernelResult } from "./types.js";
 
 const EPS = 2 ** -52;
 
@@ -13,7 +14,8 @@ const EPS = 2 ** -52;
  * `β_j = 4(D+4) ε (‖x−c‖ + ‖y_j−c‖)²/(2σ²)` that covers both this route and the reference's direct sum. A point the
  * reference keeps (`ℓ_j − M > −750`) has `ℓ̃_j + β_j ≥ M̃ − β_* − 750`; those points, in their original order,
  * go to the reference, which then finds the same maximum, the same heaviest point and the same sums.
- * Used where σ is small against the data's spread, so that few points survive.
+ * Used where σ is small against the data's spread, so that few points survive. A row that is not
+ * {@link validRow} (σ ≤ 0, NaN, a non-finite query) comes out NaN ({@link nanRow}), as from the reference.
  */
 export function screenedRow(
   data: DeltaSet,
@@ -25,14 +27,12 @@ export function screenedRow(
   out: KernelResult,
 ): void {
   const { n, dim: D, points, logWeights, labels, numClasses } = data;
-  const x = queries.data.subarray(b * D, (b + 1) * D);
-  const one: Batch = { rows: 1, dim: D, data: x };
-  let finite = true;
-  for (let k = 0; k < D; k++) if (!Number.isFinite(x[k])) finite = false;
-  if (!(s > 0) || !finite) {
-    copyResultRow(jsPosteriorKernel({ ...data, n: 0, points: new Float64Array(0), logWeights: new Float64Array(0) }, one, s, want), 0, out, b, D, numClasses);
+  if (!validRow(queries.data, b, D, s)) {
+    nanRow(out, b, D, numClasses);
     return;
   }
+  const x = queries.data.subarray(b * D, (b + 1) * D);
+  const one: Batch = { rows: 1, dim: D, data: x };
   const { center, centered, norms } = prep;
   const xc = new Float64Array(D);
   let nx = 0;

@@ -1,7 +1,8 @@
 import type { Batch } from "../batch.js";
-import type { DeltaSet, KernelRequest, KernelResult, PosteriorKernel } from "./kernel.js";
+import { exactSpread, finishRow } from "./finish.js";
 import { emptyPartial, logitDifference, mergePartials, type PosteriorPartial } from "./partial.js";
-import { allocateResult } from "./result.js";
+import { allocateResult, nanRow, validRow } from "./result.js";
+import type { DeltaSet, KernelRequest, KernelResult, PosteriorKernel } from "./types.js";
 
 /**
  * The partial posterior sums of every query over the points `start … end−1` (one shard; a worker, a GPU or a
@@ -64,16 +65,16 @@ export function shardPartial(
 }
 
 /**
- * The kernel's outputs from the merged partial of all shards: `S = 1 + rest`, `m = y_r + s₁/S`,
- * `Tr C = s₂/S − ‖s₁/S‖²`, `h = log1p(rest) − Σ e a/S`, `Σw² = Σ e²/S²`, `log Z = M + log1p(rest)`, class
- * probabilities, entropy and means as the reference. Where `Tr C` lost three digits, or for the full covariance,
- * one more pass over the whole set (the reference's pass 3).
+ * The kernel's outputs from the merged partial of all shards, by the reference's finish ({@link finishRow}) about
+ * each row's heaviest point y_r: `m = y_r + s₁/S`, `Tr C = s₂/S − ‖s₁/S‖²`, `log Z = M + log1p(rest)`, …. Where
+ * `Tr C` cancelled, or for the full covariance, one more pass over the whole set ({@link exactSpread}, the
+ * reference's pass 3). Rows that are not {@link validRow} come out NaN.
  */
 export function finishPartial(data: DeltaSet, queries: Batch, sigma: number | Float64Array, p: PosteriorPartial, want: KernelRequest): KernelResult {
-  const { dim: D, points, labels, numClasses: K } = data;
+  const { n, dim: D, points, labels, numClasses: K } = data;
   const out = allocateResult(data, queries.rows, want);
   const q = queries.data;
-  const m = new Float64Array(D);
+  let logits: Float64Array | undefined;
   for (let i = 0; i < queries.rows; i++) {
     const r = p.ref[i];
     const s = typeof sigma === "number" ? sigma : sigma[i];
@@ -81,75 +82,18 @@ export function finishPartial(data: DeltaSet, queries: Batch, sigma: number | Fl
       nanRow(out, i, D, K);
       continue;
     }
-    const S = 1 + p.rest[i];
-    const logS = Math.log1p(p.rest[i]);
-    let mm = 0;
-    for (let k = 0; k < D; k++) {
-      const shift = p.s1[i * D + k] / S;
-      m[k] = points[r * D + k] + shift;
-      out.mean[i * D + k] = m[k];
-      mm += shift * shift;
+    const cancelled = finishRow(data, p, i, points, r * D, p.M[i], p.classRest ? labels![r] : -1, out, i);
+    if (!cancelled && !out.covariance) continue;
+    // Pass 3: the logit differences to y_r again, as the shards screened them.
+    logits ??= new Float64Array(n);
+    const inv = 1 / (2 * s * s);
+    for (let j = 0; j < n; j++) {
+      const a = j === r ? 0 : logitDifference(data, j, r, q, i * D, inv);
+      logits[j] = a >= -750 ? a : -Infinity;
     }
-    const raw = p.s2[i] / S;
-    let tr = raw - mm;
-    out.logPartition[i] = p.M[i] + logS;
-    if (out.entropy) out.entropy[i] = Math.max(0, logS - p.eLog[i] / S);
-    if (out.participation) out.participation[i] = p.eSq[i] / (S * S);
-    if (out.classProbs && p.classRest) {
-      const cr = labels![r];
-      let hc = logS;
-      for (let c = 0; c < K; c++) {
-        const rest = p.classRest[i * K + c];
-        const mass = c === cr ? 1 + rest : rest;
-        if (mass > 0) hc -= (mass / S) * (c === cr ? Math.log1p(rest) : Math.log(mass));
-        out.classProbs[i * K + c] = mass / S;
-        if (out.classMeans && p.classS1)
-          for (let k = 0; k < D; k++) out.classMeans[(i * K + c) * D + k] = mass > 0 ? points[r * D + k] + p.classS1[(i * K + c) * D + k] / mass : 0;
-      }
-      out.classEntropy![i] = Math.max(0, hc);
-    }
-    if (tr < 1e-3 * raw || out.covariance) tr = exactSpread(data, q, i, 1 / (2 * s * s), r, S, m, out.covariance);
-    out.traceCov[i] = Math.max(0, tr);
+    exactSpread(data, logits, 1 + p.rest[i], out, i);
   }
   return out;
-}
-
-/** Pass 3: `Σ w_j ‖y_j − m‖²` and, when `cov` is given, `Σ w_j (y_j − m)(y_j − m)ᵀ` into row i. */
-function exactSpread(data: DeltaSet, q: Float64Array, i: number, inv: number, r: number, S: number, m: Float64Array, cov?: Float64Array): number {
-  const { n, dim: D, points } = data;
-  const o = i * D * D;
-  let acc = 0;
-  for (let j = 0; j < n; j++) {
-    const a = j === r ? 0 : logitDifference(data, j, r, q, i * D, inv);
-    if (!(a >= -750)) continue;
-    const w = Math.exp(a) / S;
-    if (w === 0) continue;
-    let u2 = 0;
-    for (let k = 0; k < D; k++) {
-      const u = points[j * D + k] - m[k];
-      u2 += u * u;
-      if (cov) for (let l = 0; l <= k; l++) cov[o + k * D + l] += w * u * (points[j * D + l] - m[l]);
-    }
-    acc += w * u2;
-  }
-  if (cov) for (let k = 0; k < D; k++) for (let l = 0; l < k; l++) cov[o + l * D + k] = cov[o + k * D + l];
-  return acc;
-}
-
-function validRow(q: Float64Array, i: number, D: number, s: number): boolean {
-  if (!(s > 0)) return false;
-  for (let k = 0; k < D; k++) if (!Number.isFinite(q[i * D + k])) return false;
-  return true;
-}
-
-function nanRow(out: KernelResult, i: number, D: number, K: number): void {
-  out.mean.fill(NaN, i * D, (i + 1) * D);
-  out.traceCov[i] = NaN;
-  out.logPartition[i] = NaN;
-  out.covariance?.fill(NaN, i * D * D, (i + 1) * D * D);
-  if (out.entropy) out.entropy[i] = NaN;
-  if (out.participation) out.participation[i] = NaN;
-  out.classProbs?.fill(NaN, i * K, (i + 1) * K);
 }
 
 /**

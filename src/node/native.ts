@@ -6,36 +6,47 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { registerKernelBackend } from "../engine/backends.js";
-import { setPosteriorKernel, type PosteriorKernel } from "../engine/kernel.js";
+import { registerKernelBackend, setPosteriorKernel } from "../engine/backends.js";
+import type { PosteriorKernel } from "../engine/types.js";
 import { nativePosteriorKernel, type NativeAddon } from "./nativeKernel.js";
 
 /** Where the build script leaves the addon (the same path from src/node and dist/node). */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL("../../native/build/Release/infodyn_native.node", import.meta.url));
 
+let addon: NativeAddon | undefined;
 let kernel: PosteriorKernel | undefined;
 
 /**
- * The native kernel, loaded once; undefined when the addon was not built or does not load (no OpenBLAS, another
- * Node ABI). Threads: `INFODYN_THREADS`, else min(2, available cores).
+ * The native addon, loaded once; undefined when it was not built or does not load (no OpenBLAS, another Node
+ * ABI). {@link nativePosteriorKernel}(addon, threads) makes a kernel with a chosen number of threads.
+ */
+export function nativeAddon(): NativeAddon | undefined {
+  if (addon || !existsSync(NATIVE_ADDON_PATH)) return addon;
+  try {
+    addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
+  } catch {
+    addon = undefined;
+  }
+  return addon;
+}
+
+/**
+ * The native kernel, made once and registered as "native-openblas"; undefined without the addon. Threads:
+ * `INFODYN_THREADS`, else min(2, available cores).
  */
 export function nativeKernel(): PosteriorKernel | undefined {
   if (kernel) return kernel;
-  if (!existsSync(NATIVE_ADDON_PATH)) return undefined;
-  try {
-    const addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
-    const env = Number(process.env.INFODYN_THREADS);
-    const threads = Number.isInteger(env) && env >= 1 ? env : Math.min(2, availableParallelism());
-    kernel = nativePosteriorKernel(addon, threads);
-    registerKernelBackend({
-      name: "native-openblas",
-      description: `C addon, float64, OpenBLAS dgemm + online softmax, ${threads} threads`,
-      kernel,
-    });
-    return kernel;
-  } catch {
-    return undefined;
-  }
+  const a = nativeAddon();
+  if (!a) return undefined;
+  const env = Number(process.env.INFODYN_THREADS);
+  const threads = Number.isInteger(env) && env >= 1 ? env : Math.min(2, availableParallelism());
+  kernel = nativePosteriorKernel(a, threads);
+  registerKernelBackend({
+    name: "native-openblas",
+    description: `C addon, float64, OpenBLAS dgemm + online softmax, ${threads} threads`,
+    kernel,
+  });
+  return kernel;
 }
 
 /**

@@ -1,11 +1,16 @@
 import type { Batch } from "../batch.js";
-import { jsPosteriorKernel, type DeltaSet, type KernelRequest, type KernelResult, type PosteriorKernel } from "../engine/kernel.js";
+import { finishCentred, routeRows, SMALL } from "../engine/blocked.js";
+import { emptyPartial } from "../engine/partial.js";
 import { centredQueries, prepared, type PreparedSet } from "../engine/prepared.js";
-import { allocateResult } from "../engine/result.js";
+import { jsPosteriorKernel } from "../engine/reference.js";
+import { allocateResult, validRow } from "../engine/result.js";
 import { screenedRow } from "../engine/screened.js";
-import { routeRows, SMALL } from "../engine/blocked.js";
+import type { DeltaSet, KernelRequest, KernelResult, PosteriorKernel } from "../engine/types.js";
 
-/** The native addon's one entry point (native/kernel.c): the blocked kernel's fast route, sums only. */
+/**
+ * The native addon's two entry points (native/kernel.c): the blocked kernel's fast route (sums only, finished
+ * here by {@link finishCentred}) and the reference on listed rows (finished in C by `finish_row`).
+ */
 export interface NativeAddon {
   fastRows(
     X: Float64Array,
@@ -48,7 +53,6 @@ export interface NativeAddon {
   ): void;
 }
 
-
 /**
  * The posterior kernel with the blocked kernel's fast route in native code (OpenBLAS dgemm, online softmax,
  * `threads` threads splitting the queries): the same outputs as {@link jsPosteriorKernel} (THEORY.md §3) to ~1e-13.
@@ -56,10 +60,11 @@ export interface NativeAddon {
  * Method: the decision of `blockedPosteriorKernel` (src/engine/blocked.ts) — a query takes the fast route when its
  * matrix-product logits are good to 2e-12 nats, estimated `ε (√D + 2) (r² + 2‖x−c‖ r)/(2σ²)`; the addon returns the
  * running max M, heaviest point j*, `rest = Σ_{j≠j*} e_j`, `Σ e ‖y−c‖²`, `Σ e a`, `Σ e²`, class masses and
- * `Σ e (y − c)`; this side forms `m = c + s₁/S`, `Tr C = s₂/S − ‖s₁/S‖²`, `h = log1p(rest) − Σ e a/S`,
- * `log Z = M − ‖x−c‖²/(2σ²) + log1p(rest)`. Queries with `Tr C < s₂/(16S)` (cancellation), the full covariance,
- * small σ go to the reference ported to C (`referenceRows`, the same formulas in the same order, rows split between
- * threads); σ ≤ 0, NaN or non-finite queries to {@link screenedRow} (NaN rows, as the reference gives).
+ * `Σ e (y − c)`; this side finishes them as the blocked kernel does ({@link finishCentred}: `m = c + s₁/S`,
+ * `Tr C = s₂/S − ‖s₁/S‖²`, `h = log1p(rest) − Σ e a/S`, `log Z = M − ‖x−c‖²/(2σ²) + log1p(rest)`, …). Queries whose
+ * Tr C cancelled (TRACE_CANCELLED_RATIO), the full covariance, small σ go to the reference ported to C
+ * (`referenceRows`, the same formulas in the same order, rows split between threads); σ ≤ 0, NaN or non-finite
+ * queries to {@link screenedRow} (NaN rows, as the reference gives).
  *
  * @example
  * const kernel = nativePosteriorKernel(addon, 2);
@@ -71,7 +76,7 @@ export function nativePosteriorKernel(addon: NativeAddon, threads: number): Post
     const out = allocateResult(data, queries.rows, want);
     const prep = prepared(data);
     const { fast, slow } = routeRows(data, prep, queries, sigma, want);
-    if (fast.length > 0) slow.push(...fastRows(addon, threads, data, prep, queries, sigma, fast, out));
+    if (fast.length > 0) slow.push(...fastRows(addon, threads, data, prep, queries, sigma, want, fast, out));
     referenceRows(addon, threads, data, prep, queries, sigma, slow, want, out);
     return out;
   };
@@ -93,9 +98,7 @@ function referenceRows(
   const native: number[] = [];
   for (const b of rows) {
     const s = typeof sigma === "number" ? sigma : sigma[b];
-    let finite = s > 0;
-    for (let k = 0; k < D && finite; k++) finite = Number.isFinite(queries.data[b * D + k]);
-    if (finite) native.push(b);
+    if (validRow(queries.data, b, D, s)) native.push(b);
     else screenedRow(data, prep, queries, b, s, want, out);
   }
   if (native.length === 0) return;
@@ -131,63 +134,18 @@ function fastRows(
   prep: PreparedSet,
   queries: Batch,
   sigma: number | Float64Array,
+  want: KernelRequest,
   rows: number[],
   out: KernelResult,
 ): number[] {
   const { n, dim: D, logWeights, labels, numClasses: K } = data;
   const classes = out.classProbs !== undefined;
   const perClass = out.classMeans !== undefined;
-  const T = perClass ? K : 1;
-  const Q = rows.length;
   const { X, nx, inv } = centredQueries(prep, queries, sigma, rows);
-  const M = new Float64Array(Q).fill(-Infinity);
-  const jStar = new Int32Array(Q).fill(-1);
-  const rest = new Float64Array(Q);
-  const s2 = new Float64Array(Q);
-  const eLog = new Float64Array(Q);
-  const eSq = new Float64Array(Q);
-  const classRest = classes ? new Float64Array(Q * K) : null;
-  const acc = new Float64Array(Q * T * D);
+  const st = emptyPartial(data, rows.length, want);
   const flags = (classes ? 1 : 0) | (perClass ? 2 : 0);
   const lab = classes || perClass ? labels! : null;
-  addon.fastRows(X, inv, prep.centered.subarray(0, n * D), prep.norms, logWeights, lab, K, flags, threads, M, jStar, rest, s2, eLog, eSq, classRest, acc);
-
-  const redo: number[] = [];
-  for (let i = 0; i < Q; i++) {
-    const b = rows[i];
-    const S = 1 + rest[i];
-    const logS = Math.log1p(rest[i]);
-    const a0 = i * T * D;
-    let mm = 0;
-    for (let k = 0; k < D; k++) {
-      let s1 = 0;
-      for (let t = 0; t < T; t++) s1 += acc[a0 + t * D + k];
-      const shift = s1 / S;
-      out.mean[b * D + k] = prep.center[k] + shift;
-      mm += shift * shift;
-    }
-    const raw = s2[i] / S;
-    const tr = raw - mm;
-    if (!(tr >= raw / 16)) {
-      redo.push(b);
-      continue;
-    }
-    out.traceCov[b] = tr;
-    out.logPartition[b] = M[i] - nx[i] * inv[i] + logS;
-    if (out.entropy) out.entropy[b] = Math.max(0, logS - eLog[i] / S);
-    if (out.participation) out.participation[b] = eSq[i] / (S * S);
-    if (out.classProbs) {
-      const cStar = labels![jStar[i]];
-      let hc = logS;
-      for (let c = 0; c < K; c++) {
-        const r = classRest![i * K + c];
-        const mass = c === cStar ? 1 + r : r;
-        if (mass > 0) hc -= (mass / S) * (c === cStar ? Math.log1p(r) : Math.log(mass));
-        out.classProbs[b * K + c] = mass / S;
-        if (out.classMeans) for (let k = 0; k < D; k++) out.classMeans[(b * K + c) * D + k] = mass > 0 ? prep.center[k] + acc[a0 + c * D + k] / mass : 0;
-      }
-      out.classEntropy![b] = Math.max(0, hc);
-    }
-  }
-  return redo;
+  const acc = perClass ? st.classS1! : st.s1;
+  addon.fastRows(X, inv, prep.centered.subarray(0, n * D), prep.norms, logWeights, lab, K, flags, threads, st.M, st.ref, st.rest, st.s2, st.eLog, st.eSq, st.classRest ?? null, acc);
+  return finishCentred(data, st, rows, nx, inv, prep, out);
 }
