@@ -48,7 +48,9 @@ const MAX_NODES_1D = 40_001;
 export function mixtureDesign(model: DataModel, sigma: number, options: DesignOptions = {}): Design | undefined {
   const st = model.structure;
   if (!st || st.type !== "mixture") return undefined;
-  const { weights: pi, means, components } = st;
+  // p_σ depends only on the distinct components: coincident points (or identical Gaussians) merge, so a single
+  // distinct point is one Gaussian, integrated by Gauss–Hermite, not a fine disk of nodes.
+  const { weights: pi, means, components } = distinctComponents(st.weights, st.means, st.components);
   const K = means.rows;
   const D = means.dim;
   const cost = K; // a posterior evaluation costs ∝ number of components (points for deltas)
@@ -56,7 +58,8 @@ export function mixtureDesign(model: DataModel, sigma: number, options: DesignOp
   if (!options.monteCarlo && D === 1) return trapezoid1d(pi, means.data, components, sigma);
   if (!options.monteCarlo && D === 2) {
     const g = geometry(means, components);
-    const width = Math.min(1, (sigma * sigma + g.lamMin) / (g.span * Math.sqrt(g.lamMax + sigma * sigma)));
+    // One distinct component: no transitions between components, the posterior of a Gaussian is smooth in x.
+    const width = K === 1 ? 1 : Math.min(1, (sigma * sigma + g.lamMin) / (g.span * Math.sqrt(g.lamMax + sigma * sigma)));
     const n = Math.min(40, Math.floor(Math.sqrt(budget / (K * cost))));
     // Smooth regime (posterior transitions wider than ~0.6 in z): Gauss–Hermite converges fast.
     if (width >= 0.6 && n >= 16) return gaussHermite2d(pi, means, components, sigma, n);
@@ -67,6 +70,37 @@ export function mixtureDesign(model: DataModel, sigma: number, options: DesignOp
     if (nodes * K * cost <= budget) return trapezoid2d(pi, means, components, sigma, h, zcut);
   }
   return monteCarlo(model, sigma, options, K);
+}
+
+/** The mixture with coincident components merged (weights summed); the input itself when all are distinct. */
+function distinctComponents<C extends { lambda: Float64Array; vectors: Float64Array }>(
+  weights: Float64Array,
+  means: Batch,
+  components: readonly C[] | undefined,
+): { weights: Float64Array; means: Batch; components: readonly C[] | undefined } {
+  const K = means.rows;
+  const D = means.dim;
+  const key = (k: number) => {
+    const parts = Array.from(means.data.subarray(k * D, (k + 1) * D));
+    if (components) parts.push(...components[k].lambda, ...components[k].vectors);
+    return parts.join(",");
+  };
+  const index = new Map<string, number>();
+  const keep: number[] = [];
+  const w: number[] = [];
+  for (let k = 0; k < K; k++) {
+    const id = key(k);
+    const at = index.get(id);
+    if (at === undefined) {
+      index.set(id, keep.length);
+      keep.push(k);
+      w.push(weights[k]);
+    } else w[at] += weights[k];
+  }
+  if (keep.length === K) return { weights, means, components };
+  const data = new Float64Array(keep.length * D);
+  keep.forEach((k, i) => data.set(means.data.subarray(k * D, (k + 1) * D), i * D));
+  return { weights: Float64Array.from(w), means: { rows: keep.length, dim: D, data }, components: components && keep.map((k) => components[k]) };
 }
 
 function trapezoid1d(
