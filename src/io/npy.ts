@@ -122,6 +122,9 @@ type PyValue = string | number | boolean | null | PyValue[] | Map<string | numbe
 
 class PyLiteralError extends Error {}
 
+/** Deepest nesting of the header literal accepted (numpy writes 2). */
+const MAX_LITERAL_DEPTH = 64;
+
 /**
  * Parses the subset of Python literal syntax numpy writes in headers: dicts, tuples, lists,
  * strings, integers (with the `L` suffix of Python 2 files), True, False and None.
@@ -142,7 +145,18 @@ function parsePyLiteral(text: string): PyValue {
     pos++;
   };
 
+  let depth = 0;
   function value(): PyValue {
+    // numpy's headers nest two levels; a deep nest is a malformed (or hostile) file, not a recursion to follow
+    if (++depth > MAX_LITERAL_DEPTH) err(`nesting deeper than ${MAX_LITERAL_DEPTH} levels`);
+    try {
+      return valueAt();
+    } finally {
+      depth--;
+    }
+  }
+
+  function valueAt(): PyValue {
     skip();
     const c = text[pos];
     if (c === undefined) return err("unexpected end of header");
@@ -263,6 +277,9 @@ function parseDescr(descr: string, name: string): Dtype {
     kind === "U" ||
     kind === "S";
   if (!ok) fail(name, `unsupported dtype '${descr}'`);
+  // Zero-width strings hold nothing: their element count cannot be checked against the data length (a 128-byte
+  // file could declare 2³² of them), so they are refused.
+  if ((kind === "U" || kind === "S") && !(size >= 1)) fail(name, `dtype '${descr}' has zero-width elements (not supported)`);
   const itemSize = kind === "U" ? 4 * size : size;
   // '|' (byte order not applicable) is only meaningful for single bytes and byte strings.
   if (order === "|" && !(itemSize <= 1 || kind === "S")) fail(name, `unsupported dtype '${descr}'`);
@@ -363,7 +380,10 @@ function decodeStrings(view: DataView, count: number, dtype: Dtype, name: string
         if (cp !== 0) end = j + 1;
       }
       codePoints.length = end;
-      out[i] = String.fromCodePoint(...codePoints);
+      // in chunks: one argument per character would overflow the stack for long strings
+      let text = "";
+      for (let c = 0; c < end; c += 8192) text += String.fromCodePoint(...codePoints.slice(c, c + 8192));
+      out[i] = text;
     }
   } else {
     const decoder = new TextDecoder("utf-8", { fatal: true });

@@ -12,7 +12,16 @@ import { isTextNpy, parseNpy, parseNpyText } from "./npy.js";
 export function unzipNpz(bytes: Uint8Array, name = "arrays.npz"): Map<string, Uint8Array> {
   let files: Record<string, Uint8Array>;
   try {
-    files = unzipSync(bytes);
+    // A central-directory entry takes at least 46 bytes: more entries than that is a forged count (zip64 records
+    // can declare 2⁶⁴), refused before the walk over them. Only .npy members are inflated.
+    const maxEntries = Math.floor(bytes.length / 46);
+    let entries = 0;
+    files = unzipSync(bytes, {
+      filter: (file) => {
+        if (++entries > maxEntries) throw new Error(`the archive declares more entries than its ${bytes.length} bytes can hold`);
+        return file.name.endsWith(".npy");
+      },
+    });
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw new InfodynError(`${name}: not a valid .npz (zip) file: ${why}`);

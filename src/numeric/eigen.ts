@@ -41,10 +41,24 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
     return { values, vectors };
   }
   if (n === 2) return eigen2(a[0], 0.5 * (a[1] + a[2]), a[3]);
+  // Scale by the largest entry and flush entries below ε²·max|a| to 0: that moves the eigenvalues by far less than
+  // their ε‖A‖ accuracy, and keeps ml-matrix's QL iteration from dividing by a subnormal (its convergence test
+  // underflows there and the deflation search runs off the matrix).
+  let scale = 0;
+  for (let i = 0; i < n * n; i++) scale = Math.max(scale, Math.abs(a[i]));
+  if (scale === 0) {
+    for (let j = 0; j < n; j++) vectors[j * n + j] = 1;
+    return { values, vectors };
+  }
+  const tiny = Number.EPSILON * Number.EPSILON;
   const m = new Matrix(n, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) m.set(i, j, 0.5 * (a[i * n + j] + a[j * n + i]));
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      const v = (0.5 * (a[i * n + j] + a[j * n + i])) / scale;
+      m.set(i, j, Math.abs(v) < tiny ? 0 : v);
+    }
   const evd = new EigenvalueDecomposition(m, { assumeSymmetric: true });
-  const lambda = evd.realEigenvalues;
+  const lambda = evd.realEigenvalues.map((l) => l * scale);
   const v = evd.eigenvectorMatrix;
   const order = Array.from({ length: n }, (_, j) => j).sort((p, q) => lambda[p] - lambda[q]);
   for (let j = 0; j < n; j++) {
