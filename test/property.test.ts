@@ -850,9 +850,9 @@ describe("criticalPoints: complete by the Morse count on random configurations o
    * x = (y_j + y_k)/2 − σ² log(π_j/π_k) (y_j − y_k)/‖y_j − y_k‖², and for each triple (D = 2; quadruples in 3-D)
    * the point equidistant in logits from the three (a weighted circumcenter; for a gmm, with the components'
    * log-densities at σ).
-   * These fail today; flip `it.fails` to `it` once fixed.
+   * Fixed by the power-diagram starts of criticalPoints (pairs and triples); these tests now guard them.
    */
-  it.fails("D=2: σ below nearest/10 → one maximum per point, and complete (saddles and minima between the modes are found)", () => {
+  it("D=2: σ below nearest/10 → one maximum per point, and complete (saddles and minima between the modes are found)", () => {
     // For σ ≤ nearest/10 with weight ratios ≤ 400 (log ratio ≤ 6 against separations²/2σ² ≥ 50) every point keeps
     // its own mode; the Morse count then needs every saddle and minimum between them.
     fc.assert(
@@ -880,12 +880,12 @@ describe("criticalPoints: complete by the Morse count on random configurations o
     expect(kinds(pair)).toEqual(["max", "max", "saddle"]);
     expect(pair.complete).toBe(true);
   });
-  it.fails("minimal counterexample 1: examples/triangle.json at σ = 0.1 — the minimum at the origin is found", () => {
+  it("minimal counterexample 1: examples/triangle.json at σ = 0.1 — the minimum at the origin is found", () => {
     const set = criticalPoints(triangle(), 0.1);
     expect(kinds(set)).toEqual(["max", "max", "max", "saddle", "saddle", "saddle", "min"]);
     expect(set.complete).toBe(true);
   });
-  it.fails("minimal counterexample 2: two deltas (0, 0), (−0.2, 0), weights 14.456844932654857 : 1, σ = 0.0172204 — the saddle is found", () => {
+  it("minimal counterexample 2: two deltas (0, 0), (−0.2, 0), weights 14.456844932654857 : 1, σ = 0.0172204 — the saddle is found", () => {
     const set = criticalPoints(twoPoints(), badSigma);
     expect(kinds(set)).toEqual(["max", "max", "saddle"]);
     expect(set.complete).toBe(true);

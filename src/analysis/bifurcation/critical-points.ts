@@ -76,6 +76,11 @@ export function criticalPoints(model: DataModel, sigma: number, options: Critica
   if (anchors.rows <= (options.maxPairAnchors ?? 40)) {
     const rows = Array.from({ length: anchors.rows }, (_, i) => Array.from(anchors.data.subarray(i * D, (i + 1) * D)));
     starts.push(...midpoints(rows));
+    const st = model.structure;
+    // fixed points of deltas are convex combinations of the points: starts outside their bounding box are wasted
+    // (two near-coincident points put their tie far away)
+    if (st?.type === "mixture" && !st.components)
+      starts.push(...powerDiagramPoints(rows, st.weights, sigma, TRIPLE_ANCHORS).filter((x) => inBox(x, rows)));
   }
   starts.push(...boxGrid(anchors, 3 * sigma, options.gridSize ?? [0, 101, 21, 9][D]));
   const found = newtonFixedPoints(model, fromRows(starts, D), sigma);
@@ -101,6 +106,72 @@ export function anchorPoints(model: DataModel, seed = 0): Batch {
     return out;
   }
   return model.sample(200, createRng(seed));
+}
+
+/** Up to this many anchors, the power-diagram vertices of every triple are starts too (C(20, 3) = 1140). */
+const TRIPLE_ANCHORS = 20;
+
+/**
+ * Where the logits `log π_j − ‖x − y_j‖²/(2σ²)` of two (or three) points tie: the saddles and minima of p_σ sit
+ * in the thin layers (width ∝ σ²/distance) around these power-diagram faces, which plain midpoints miss when the
+ * weights differ. Pairs: `x = (y_j + y_k)/2 − σ² log(π_j/π_k)(y_j − y_k)/‖y_j − y_k‖²`; triples (D ≥ 2, up to
+ * `maxTriples` anchors): the point of their plane where all three tie (two linear equations
+ * `2x·(y_j − y_k) = ‖y_j‖² − ‖y_k‖² − 2σ² log(π_j/π_k)`).
+ */
+function powerDiagramPoints(rows: number[][], weights: Float64Array, sigma: number, maxTriples: number): number[][] {
+  const out: number[][] = [];
+  const n = rows.length;
+  const s2 = sigma * sigma;
+  const dot = (a: number[], b: number[]) => a.reduce((acc, v, k) => acc + v * b[k], 0);
+  const sub = (a: number[], b: number[]) => a.map((v, k) => v - b[k]);
+  for (let j = 0; j < n; j++)
+    for (let k = j + 1; k < n; k++) {
+      const u = sub(rows[j], rows[k]);
+      const uu = dot(u, u);
+      if (!(uu > 0) || !(weights[j] > 0 && weights[k] > 0)) continue;
+      const c = (-s2 * Math.log(weights[j] / weights[k])) / uu;
+      out.push(rows[j].map((v, q) => 0.5 * (v + rows[k][q]) + c * u[q]));
+    }
+  if (rows[0]?.length < 2 || n > maxTriples) return out;
+  // the tie of (j, k) in terms of x: x·u = b with u = y_j − y_k, b = (‖y_j‖² − ‖y_k‖²)/2 − σ² log(π_j/π_k)
+  const tie = (j: number, k: number) => ({
+    u: sub(rows[j], rows[k]),
+    b: 0.5 * (dot(rows[j], rows[j]) - dot(rows[k], rows[k])) - s2 * Math.log(weights[j] / weights[k]),
+  });
+  for (let j = 0; j < n; j++)
+    for (let k = j + 1; k < n; k++)
+      for (let l = k + 1; l < n; l++) {
+        if (!(weights[j] > 0 && weights[k] > 0 && weights[l] > 0)) continue;
+        // x = y_j + a e₁ + b e₂ in the plane of the triple, e₁ = y_k − y_j, e₂ = y_l − y_j
+        const e1 = sub(rows[k], rows[j]);
+        const e2 = sub(rows[l], rows[j]);
+        const t1 = tie(j, k);
+        const t2 = tie(j, l);
+        const a11 = dot(t1.u, e1);
+        const a12 = dot(t1.u, e2);
+        const a21 = dot(t2.u, e1);
+        const a22 = dot(t2.u, e2);
+        const r1 = t1.b - dot(t1.u, rows[j]);
+        const r2 = t2.b - dot(t2.u, rows[j]);
+        const det = a11 * a22 - a12 * a21;
+        if (!(Math.abs(det) > 1e-12 * Math.abs(a11 * a22) + 1e-300)) continue; // collinear
+        const a = (r1 * a22 - a12 * r2) / det;
+        const b = (a11 * r2 - a21 * r1) / det;
+        out.push(rows[j].map((v, q) => v + a * e1[q] + b * e2[q]));
+      }
+  return out;
+}
+
+function inBox(x: number[], rows: number[][]): boolean {
+  return x.every((v, k) => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const r of rows) {
+      lo = Math.min(lo, r[k]);
+      hi = Math.max(hi, r[k]);
+    }
+    return v >= lo && v <= hi;
+  });
 }
 
 function midpoints(rows: number[][]): number[][] {
