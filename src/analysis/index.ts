@@ -10,3 +10,4 @@ export {
   type ExponentFit as CurieWeissExponentFit,
 } from "./bifurcation/index.js";
 export * from "./schedule/index.js";
+export * from "./validity.js";

@@ -2,7 +2,8 @@ import type { DataModel } from "../../models/types.js";
 import { ascending, checkGrid } from "../../noise/grid.js";
 import { bracketMaximum, brentMaximize } from "../../numeric/brent.js";
 import { throwIfAborted } from "../../score/program.js";
-import { profileAt, type ProfileOptions, type ProfilePoint } from "./profile.js";
+import { checkComputable, checkProfileInvariants } from "../validity.js";
+import { discretePriorEntropy, profileAt, type ProfileOptions, type ProfilePoint } from "./profile.js";
 
 /** A located maximum of a profile curve. */
 export interface Peak {
@@ -52,6 +53,7 @@ export interface GridOptions extends ProfileOptions {
  */
 export function informationProfile(model: DataModel, grid: ArrayLike<number>, options: GridOptions = {}): InformationProfile {
   checkGrid(grid, "sigma", { zero: false });
+  checkComputable(model, grid);
   const sigmas = Array.from(ascending(grid));
   const total = sigmas.length + 3;
   const points: ProfilePoint[] = [];
@@ -78,6 +80,7 @@ export function informationProfile(model: DataModel, grid: ArrayLike<number>, op
     options.onProgress?.(sigmas.length + c + 1, total);
   });
   options.onProgress?.(total, total);
+  checkProfileInvariants(points, { dim: model.dim, priorEntropy: discretePriorEntropy(model), numClasses: model.numClasses });
   return { dim: model.dim, sigma: [...sigmas], points, peaks };
 }
 
