@@ -18,7 +18,10 @@ describe("infodyn posterior", () => {
     const r = run("posterior", "examples/two-deltas.json", "--sigma", "0.5", "--points", "[[0.2],[1.0]]", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    for (const key of ["sigma", "mean", "traceCov", "entropy", "classProbs"]) expect(out).toHaveProperty(key);
+    expect(Object.keys(out)).toEqual([...ENVELOPE, "sigma", "points", "mean", "traceCov", "entropy", "classProbs", "classNames"]);
+    expect(out.model).toEqual({ source: "examples/two-deltas.json", kind: "deltas", dim: 1, name: "two deltas at ±1", numClasses: 2, classNames: ["minus", "plus"], type: "exact" });
+    expect(out.params).toEqual({ sigma: [0.5], numPoints: 2 });
+    expect(out.classNames).toEqual(["minus", "plus"]);
     expect(out.sigma).toEqual([0.5, 0.5]);
     expectClose(out.mean[0][0], Math.tanh(0.2 / 0.25), { rtol: 1e-14 });
     expectClose(out.traceCov[1], 1 - Math.tanh(4) ** 2, { rtol: 1e-12 });
@@ -96,6 +99,8 @@ describe("bad input: one line naming the culprit, exit code 2, no stack trace", 
   });
 });
 
+const ENVELOPE = ["command", "version", "model", "params"];
+
 describe("infodyn profile", () => {
   const contract = [
     "dim", "sigma", "conditionalEntropy", "mutualInformation", "mmse", "entropyRate", "entropyRateEstimators",
@@ -106,7 +111,9 @@ describe("infodyn profile", () => {
     const r = run("profile", "examples/two-deltas.json", "--sigma-min", "0.05", "--sigma-max", "10", "--steps", "200", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out)).toEqual(contract);
+    expect(Object.keys(out)).toEqual([...ENVELOPE, ...contract]);
+    expect(out.command).toBe("profile");
+    expect(out.params).toEqual({ grid: { spacing: "log", sigmaMin: 0.05, sigmaMax: 10, levels: 201 }, seed: 0, process: null, samples: 20000 });
     expect(out.sigma).toHaveLength(201);
     expectClose(out.sigma[0], 0.05, { rtol: 1e-15 });
     expectClose(out.sigma[200], 10, { rtol: 1e-15 });
@@ -161,7 +168,9 @@ describe("infodyn paths", () => {
     const a = run(...args);
     expect(a.code).toBe(0);
     const out = JSON.parse(a.stdout);
-    for (const key of ["sigma", "sampler", "pathwiseEntropy", "decisionSigma", "lyapunov", "trajectories"]) expect(out).toHaveProperty(key);
+    expect(Object.keys(out)).toEqual([...ENVELOPE, "dim", "sampler", "steps", "n", "seed", "start", "sigma", "pathwiseEntropy", "decisionSigma", "lyapunov", "trajectories"]);
+    expect(out.model.kind).toBe("deltas"); // `model` was the model kind; the envelope's model names it
+    expect(out.params).toEqual({ sampler: "em", steps: 30, n: 60, sigmaMin: 0.01, sigmaMax: out.sigma[0], seed: 4, start: "exact" });
     expect(out.pathwiseEntropy.mean).toHaveLength(out.sigma.length);
     expect(out.decisionSigma.counts.reduce((s: number, c: number) => s + c, 0)).toBe(60);
     expect(run(...args).stdout).toBe(a.stdout);
@@ -178,7 +187,8 @@ describe("infodyn thermo, rem, memorization", () => {
     const r = run("thermo", "examples/two-deltas.json", "--sigma", "0.5", "--grid", "-2,2,5", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    for (const key of ["sigma", "fixedPoints", "grid"]) expect(out).toHaveProperty(key);
+    expect(Object.keys(out)).toEqual([...ENVELOPE, "kind", "dim", "sigma", "fixedPoints", "grid"]);
+    expect(out.params).toEqual({ sigma: 0.5, grid: { x0: -2, x1: 2, n: 5 } });
     expect(out.fixedPoints).toHaveLength(3);
     // the fixed points solve x = tanh(x/σ²): ±x* and 0
     for (const p of out.fixedPoints) expectClose(p.x[0], Math.tanh(p.x[0] / 0.25), { atol: 1e-12 });
@@ -188,7 +198,8 @@ describe("infodyn thermo, rem, memorization", () => {
     const r = run("rem", "--M", "8", "--draws", "10", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    for (const key of ["M", "betaC", "betaOverBetaC", "exact", "law", "monteCarlo"]) expect(out).toHaveProperty(key);
+    expect(Object.keys(out)).toEqual([...ENVELOPE, "M", "betaC", "betaOverBetaC", "exact", "law", "monteCarlo", "seed"]);
+    expect(out.model).toBeNull();
     expectClose(out.betaC, 2 * Math.sqrt(Math.log(2)), { rtol: 1e-15 });
     expect(out.monteCarlo.standardError).toHaveLength(out.exact.length);
   });
@@ -202,6 +213,10 @@ describe("infodyn thermo, rem, memorization", () => {
     const r = run("memorization", "examples/blobs.json", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual([
+      ...ENVELOPE, "kind", "numPoints", "seed", "sigma", "meanParticipation", "participationSE", "meanInverseParticipation",
+      "inverseParticipationSE", "paths", "condensation",
+    ]);
     expect(out.sigma.length).toBeGreaterThan(2);
     expect(out.condensation.condensed).toBeGreaterThan(0);
     expect(out.condensation.median).toBeGreaterThan(0);
@@ -213,6 +228,7 @@ describe("infodyn modes and bifurcations", () => {
     const r = run("modes", "examples/triangle.json", "--sigma", "0.72", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual([...ENVELOPE, "sigma", "criticalPoints", "complete", "morseSum"]);
     const kinds = out.criticalPoints.map((p: { kind: string }) => p.kind);
     expect(kinds.filter((k: string) => k === "max")).toHaveLength(4);
     expect(kinds.filter((k: string) => k === "saddle")).toHaveLength(3);
@@ -222,6 +238,7 @@ describe("infodyn modes and bifurcations", () => {
     const r = run("bifurcations", "examples/two-deltas.json", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual([...ENVELOPE, "sigmaMin", "sigmaMax", "steps", "branchings", "tree", "criticalExponents"]);
     expect(out.branchings).toHaveLength(1);
     expect(out.branchings[0]).toMatchObject({ kind: "pitchfork", modesAbove: 1, modesBelow: 2 });
     expectClose(out.branchings[0].sigma, 1, { rtol: 1e-8 });
@@ -243,7 +260,7 @@ describe("infodyn schedule", () => {
     const r = run("schedule", "examples/two-deltas.json", "--kind", "entropic", "--steps", "8", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    for (const key of ["kind", "sigma", "t", "entropy"]) expect(out).toHaveProperty(key);
+    expect(Object.keys(out)).toEqual([...ENVELOPE, "kind", "modelKind", "process", "rho", "sigmaMin", "sigmaMax", "seed", "steps", "sigma", "t", "entropy"]);
     expect(out.sigma).toHaveLength(9);
     for (let i = 1; i < 9; i++) {
       expect(out.sigma[i]).toBeGreaterThan(out.sigma[i - 1]);
@@ -253,7 +270,11 @@ describe("infodyn schedule", () => {
   it("runs a small --evaluate benchmark with the contract's row keys", () => {
     const r = run("schedule", "examples/two-deltas.json", "--evaluate", "--kind", "entropic,edm", "--steps", "4,8", "--samplers", "ddim", "--samples", "200", "--repeats", "2", "--json");
     expect(r.code, r.stderr).toBe(0);
-    const rows = JSON.parse(r.stdout).results;
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual([
+      ...ENVELOPE, "modelKind", "process", "rho", "sigmaMin", "sigmaMax", "seed", "samples", "repeats", "settings", "results", "proportions", "levels",
+    ]);
+    const rows = out.results;
     expect(rows.length).toBeGreaterThan(0);
     for (const key of ["kind", "sampler", "steps", "metric", "value", "standardError"]) expect(rows[0]).toHaveProperty(key);
   });

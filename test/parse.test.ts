@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InfodynError } from "../src/errors.js";
-import { parseModel } from "../src/models/parse.js";
+import { parseModel, parseModelFile } from "../src/models/parse.js";
 import { fromRows } from "../src/batch.js";
 
 const examples = join(import.meta.dirname, "..", "examples");
@@ -73,5 +73,55 @@ describe("model files: the examples build", () => {
     const p = m.posterior(fromRows([[0, 0]]), 1e4, { classProbs: true });
     // at huge σ the class probabilities are the class frequencies, 40/120 each
     for (let c = 0; c < 3; c++) expect(p.classProbs![c]).toBeCloseTo(1 / 3, 6);
+  });
+});
+
+describe("model files: a testbed is a denoiser with data samples", () => {
+  const files: Record<string, string> = {
+    "tri.json": readFileSync(join(examples, "triangle.json"), "utf8"),
+    "sub/ds.json": JSON.stringify({ kind: "dataset", path: "pts.csv" }),
+    "sub/pts.csv": "x,y\n0,0\n1,1\n2,0\n",
+    "bad.json": '{"kind": "deltas", "points": [[1, 2], [3]]}',
+    "tb.json": JSON.stringify({ kind: "testbed", model: "tri.json" }),
+  };
+  const reader = (p: string) => {
+    if (!(p in files)) throw new Error(`no file ${p}`);
+    return new TextEncoder().encode(files[p]);
+  };
+  const load = (json: unknown) => parseModelFile(json, { source: "t.json", readFile: reader });
+  const fails = (json: unknown) => () => load(json);
+
+  it("wraps an inline model or a model file (paths relative to it), with `samples` draws of the model", () => {
+    const a = load({ kind: "testbed", model: { kind: "deltas", points: [[-1], [1]] }, shrink: 0.25, samples: 100, seed: 2, name: "net" });
+    expect(a).toMatchObject({ type: "denoiser", kind: "testbed", name: "net" });
+    if (a.type !== "denoiser") return;
+    expect([a.data.rows, a.data.dim, a.denoiser.dim]).toEqual([100, 1, 1]);
+    expect(a.labels).toBeUndefined();
+    for (const v of a.data.data) expect(Math.abs(v)).toBe(1);
+    const b = load({ kind: "testbed", model: "sub/ds.json", samples: 10 });
+    expect(b.type === "denoiser" && b.data.dim).toBe(2);
+    const c = load({ kind: "testbed", model: "tri.json", samples: 30 });
+    expect(c.type === "denoiser" && c.labels?.length).toBe(30);
+  });
+  it("names the offending field", () => {
+    expect(fails({ kind: "testbed" })).toThrow(/^t\.json: model: must be a model/);
+    expect(fails({ kind: "testbed", model: 3 })).toThrow(/^t\.json: model: must be a model \(an object with a kind\) or the path of a model file/);
+    expect(fails({ kind: "testbed", model: "tri.json", shrink: -0.1 })).toThrow("t.json: shrink: must be in [0, 1]");
+    expect(fails({ kind: "testbed", model: "tri.json", noise: -1 })).toThrow("t.json: noise: must be non-negative");
+    expect(fails({ kind: "testbed", model: "tri.json", samples: 0 })).toThrow("t.json: samples: must be at least 1");
+    expect(fails({ kind: "testbed", model: "tri.json", float32: "yes" })).toThrow(/^t\.json: float32: /);
+    expect(fails({ kind: "testbed", model: "tri.json", shrnk: 0.1 })).toThrow(/^t\.json: shrnk: unknown field of a testbed \(expected kind, model, shrink/);
+    expect(fails({ kind: "testbed", model: "tri.json", bias: [1, 2, 3] })).toThrow("t.json: bias: has 3 entries, expected 2 (the model's dimension)");
+    expect(fails({ kind: "testbed", model: { kind: "deltas", points: [[1, 2], [3]] } })).toThrow("t.json: model.points[1]: has 1 entries, expected 2");
+    expect(fails({ kind: "testbed", model: "bad.json" })).toThrow("t.json: model bad.json: points[1]: has 1 entries, expected 2");
+    expect(fails({ kind: "testbed", model: "none.json" })).toThrow(/^t\.json: model: cannot read none\.json/);
+    expect(fails({ kind: "testbed", model: "tb.json" })).toThrow(/^t\.json: model tb\.json: kind: a testbed is a denoiser, not a data model/);
+    expect(fails({ kind: "testbed", model: { kind: "testbed", model: "tri.json" } })).toThrow(/^t\.json: model\.kind: a testbed is a denoiser/);
+  });
+  it("parses the data-model kinds as exact models, with the file's name; unknown kinds list testbed too", () => {
+    const e = load(JSON.parse(files["tri.json"]));
+    expect(e).toMatchObject({ type: "exact", name: "three points on the unit circle" });
+    expect(fails({ kind: "wavelet" })).toThrow(/kind: unknown model kind "wavelet" \(expected one of deltas, .*, onnx, testbed\)/);
+    expect(() => parseModel({ kind: "testbed", model: "tri.json" })).toThrow(/kind: a testbed is a denoiser, not a data model/);
   });
 });

@@ -6,7 +6,10 @@ import { describe, expect, it } from "vitest";
 import { profileAt } from "../src/analysis/info/profile.js";
 import { parseModel } from "../src/models/parse.js";
 import { renderSvg } from "../src/report/render.js";
+import { reportPlan } from "../src/report/plan.js";
 import { buildReport } from "../src/report/report.js";
+import { VERSION } from "../src/version.js";
+import { expectClose } from "./helpers.js";
 import { pixelVariance } from "./pixels.js";
 
 const root = join(import.meta.dirname, "..");
@@ -15,7 +18,24 @@ const twoDeltas = () => parseModel(JSON.parse(readFileSync(join(root, "examples"
 
 describe("the report", () => {
   const model = twoDeltas();
-  const report = buildReport(model, { source: "two-deltas-weighted.json", seed: 1 });
+  const plan = reportPlan(model, { seed: 1 });
+  const report = buildReport(model, plan, { source: "two-deltas-weighted.json" });
+
+  it("makes its choices once, in a plan: σ range around the data scale, samples, paths, steps, seed", () => {
+    // the spread of the points ±1 themselves (unweighted, as the report has always measured it): 1
+    expectClose(plan.dataScale, 1, { rtol: 1e-15 });
+    expect(plan).toMatchObject({ seed: 1, sigma: { levels: 41 }, profile: { samples: 4000, budget: 2e7 }, paths: { n: 200, steps: 100 } });
+    expectClose(plan.sigma.min, plan.dataScale / 50, { rtol: 1e-15 });
+    expectClose(plan.sigma.max, plan.dataScale * 10, { rtol: 1e-15 });
+    expect(report.plan).toBe(plan);
+    // the report's numbers follow the plan
+    const profile = report.results.profile;
+    expect(profile.sigma).toHaveLength(plan.sigma.levels);
+    expectClose(profile.sigma[0], plan.sigma.min, { rtol: 1e-15 });
+    expect(report.results.paths.sigma).toHaveLength(plan.paths.steps + 1);
+    expect(report.results.schedules.entropic).toHaveLength(plan.schedules.steps + 1);
+    expect(report.results.seed).toBe(1);
+  });
 
   it("has the sections that apply to a labelled discrete model", () => {
     expect(report.sections.map((s) => s.id)).toEqual(["model", "profile", "pathwise", "classes", "dynamics", "branchings", "memorization", "schedules", "summary"]);
@@ -41,7 +61,7 @@ describe("the report", () => {
       expect(p.mmse).toBe(direct.mmse);
       expect(p.conditionalEntropy).toBe(direct.conditionalEntropy);
     }
-    expect(report.results).toMatchObject({ seed: 1, model: { kind: "deltas", dim: 1, numClasses: 2 } });
+    expect(report.results).toMatchObject({ seed: 1, commandLine: "" });
     // the weighted pair branches once, by a saddle-node at the Curie–Weiss fold 0.73676 (THEORY.md §5)
     const bif = report.results.bifurcations as { branchings: { sigma: number; kind: string }[] };
     expect(bif.branchings.map((b) => b.kind)).toEqual(["saddle-node"]);
@@ -72,7 +92,15 @@ describe("the report", () => {
       expect(figures).toContain(`${base}.vl.json`);
     }
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
-    expect(results.command).toMatch(/^infodyn report examples\/triangle\.json/);
+    expect(Object.keys(results)).toEqual([
+      "command", "version", "model", "params", "seed", "commandLine", "dataScale", "profile", "paths", "participation", "bifurcations", "schedules", "summary",
+    ]);
+    expect(results.command).toBe("report");
+    expect(results.version).toBe(VERSION);
+    expect(results.commandLine).toMatch(/^infodyn report examples\/triangle\.json/);
+    expect(results.model).toEqual({ source: "examples/triangle.json", kind: "deltas", dim: 2, name: "three points on the unit circle", numClasses: 3, classNames: ["0", "1", "2"], type: "exact" });
+    const triangle = parseModel(JSON.parse(readFileSync(join(root, "examples", "triangle.json"), "utf8")));
+    expect(results.params).toEqual(reportPlan(triangle, { seed: 0, samples: 4000 }));
     expect(readdirSync(join(out, ".."))).toEqual(["r"]); // no temp folder left behind
     expect(existsSync(join(out, "figures", "entropy-profile.png"))).toBe(true);
   });

@@ -2,9 +2,11 @@ import type { Command } from "commander";
 import type { ExponentFit } from "../analysis/bifurcation/curie-weiss.js";
 import { type BifurcationReport, bifurcationReport, defaultSigmaRange } from "../analysis/bifurcation/report.js";
 import type { TreeNode } from "../analysis/bifurcation/tree.js";
+import { bifurcationsContract, bifurcationsPayload, type BifurcationsPayload } from "../contracts/bifurcations.js";
+import { envelope, modelInfo } from "../contracts/envelope.js";
 import { InfodynError } from "../errors.js";
-import { VERSION } from "../version.js";
 import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
+import { exactModel } from "./needs.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 
@@ -31,7 +33,9 @@ export function registerBifurcations(program: Command): void {
     .option("--out <file>", "write the output to a file instead of stdout")
     .addHelpText("after", "\nExample:\n  infodyn bifurcations examples/two-deltas.json --sigma-min 0.2 --sigma-max 5 --json")
     .action((modelPath: string, opts: BifurcationsCliOptions) => {
-      const { model, source } = loadModel(modelPath);
+      const loaded = loadModel(modelPath);
+      const { source } = loaded;
+      const model = exactModel(loaded, "bifurcations");
       const [a0, b0] = defaultSigmaRange(model);
       const a = opts.sigmaMin === undefined ? a0 : parsePositiveList(opts.sigmaMin, "--sigma-min")[0];
       const b = opts.sigmaMax === undefined ? b0 : parsePositiveList(opts.sigmaMax, "--sigma-max")[0];
@@ -41,34 +45,17 @@ export function registerBifurcations(program: Command): void {
       const bar = progressBar("bifurcations");
       const report = bifurcationReport(model, a, b, steps, bar.update, seed);
       bar.stop();
-      emit(opts.json ? JSON.stringify(bifurcationsJson(report, source)) : bifurcationsText(report, source, model.kind), opts.out);
+      const env = envelope("bifurcations", modelInfo(loaded), { sigmaMin: a, sigmaMax: b, steps, seed });
+      emit(opts.json ? JSON.stringify(bifurcationsContract(report, env)) : bifurcationsText(report, source, model.kind), opts.out);
     });
 }
 
 /**
- * The JSON contract of `infodyn bifurcations --json`: `{branchings: [{sigma, modesAbove, modesBelow, kind,
- * location}], tree, criticalExponents}` (branchings ascending in σ; `locations` lists symmetric copies; the tree
- * is `{sigma, members, children}` with `sigma: null` at leaves; criticalExponents only for two-delta models).
+ * The payload of `infodyn bifurcations --json` (without the envelope).
+ * @deprecated Use `bifurcationsContract` (contracts/bifurcations.ts), which adds the envelope.
  */
-export function bifurcationsJson(report: BifurcationReport, source = ""): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    model: source,
-    version: VERSION,
-    sigmaMin: report.sigmaMin,
-    sigmaMax: report.sigmaMax,
-    steps: report.steps,
-    branchings: report.branchings.map((b) => ({
-      sigma: b.sigma,
-      modesAbove: b.modesAbove,
-      modesBelow: b.modesBelow,
-      kind: b.kind,
-      location: Array.from(b.location),
-      locations: b.locations.map((x) => Array.from(x)),
-    })),
-    tree: report.tree ?? null,
-  };
-  if (report.criticalExponents) out.criticalExponents = report.criticalExponents;
-  return out;
+export function bifurcationsJson(report: BifurcationReport, _source = ""): BifurcationsPayload {
+  return bifurcationsPayload(report);
 }
 
 /** Readable report: branchings table, the tree as an indented outline, exponents with their fit ranges. */

@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:f
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { PaperFigure } from "../report/figures/papers.js";
+import { throwIfAborted } from "../score/program.js";
 import { VERSION } from "../version.js";
+import { interruptible } from "./abort.js";
 import { integerOption } from "./files.js";
 import { progressBar } from "./progress.js";
 import { svgToPng } from "./report.js";
@@ -60,13 +62,17 @@ export function registerFigures(program: Command): void {
       rmSync(tmp, { recursive: true, force: true });
       mkdirSync(tmp, { recursive: true });
       try {
-        for (const [i, f] of figures.entries()) {
-          const svg = await renderSvg(f.spec);
-          writeFileSync(join(tmp, `${f.name}.svg`), svg);
-          writeFileSync(join(tmp, `${f.name}.vl.json`), JSON.stringify(f.spec));
-          writeFileSync(join(tmp, `${f.name}.png`), await svgToPng(svg));
-          bar.update(figures.length + i + 1, 2 * figures.length);
-        }
+        // Rendering is asynchronous: a signal here stops it, removes the temp folder and leaves DIR as it was.
+        await interruptible(async (signal) => {
+          for (const [i, f] of figures.entries()) {
+            throwIfAborted(signal);
+            const svg = await renderSvg(f.spec);
+            writeFileSync(join(tmp, `${f.name}.svg`), svg);
+            writeFileSync(join(tmp, `${f.name}.vl.json`), JSON.stringify(f.spec));
+            writeFileSync(join(tmp, `${f.name}.png`), await svgToPng(svg));
+            bar.update(figures.length + i + 1, 2 * figures.length);
+          }
+        });
         writeFileSync(join(tmp, "index.html"), figuresIndexHtml(figures, seed));
         if (existsSync(out)) rmSync(out, { recursive: true, force: true });
         renameSync(tmp, out);

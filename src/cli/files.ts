@@ -4,12 +4,21 @@ import { type Batch, fromRows } from "../batch.js";
 import { InfodynError } from "../errors.js";
 import { parseArrayFile } from "../io/index.js";
 import { defaultModel } from "../models/default.js";
-import { parseModel } from "../models/parse.js";
-import type { DataModel } from "../models/types.js";
+import { parseModelFile, type ParsedModel } from "../models/parse.js";
+import { responsive } from "./abort.js";
 
-/** A model read from a JSON file (dataset paths resolved against the file's folder), or the embedded default. */
-export function loadModel(path: string | undefined): { model: DataModel; source: string } {
-  if (path === undefined || path === "default") return { model: defaultModel(), source: "default" };
+/**
+ * What a command gets from its model argument: an exact data model (`type: "exact"`), or a denoiser with the data
+ * samples its expectations are taken over (`type: "denoiser"`), and where it came from (the path, or "default").
+ */
+export type LoadedModel = ParsedModel & { source: string };
+
+/**
+ * A model read from a JSON file (dataset and wrapped-model paths resolved against the file's folder), or the
+ * embedded default. Whether a command accepts a denoiser is decided by `needs.ts`.
+ */
+export function loadModel(path: string | undefined): LoadedModel {
+  if (path === undefined || path === "default") return { type: "exact", model: defaultModel(), source: "default" };
   if (!existsSync(path)) throw new InfodynError(`${path}: no such model file`);
   let json: unknown;
   try {
@@ -18,7 +27,7 @@ export function loadModel(path: string | undefined): { model: DataModel; source:
     throw new InfodynError(`${path}: not valid JSON (${(e as Error).message})`);
   }
   const base = dirname(resolve(path));
-  const model = parseModel(json, {
+  const parsed = parseModelFile(json, {
     source: path,
     readFile: (p) => {
       const full = isAbsolute(p) ? p : resolve(base, p);
@@ -26,7 +35,8 @@ export function loadModel(path: string | undefined): { model: DataModel; source:
       return new Uint8Array(readFileSync(full));
     },
   });
-  return { model, source: path };
+  // A denoiser is wrapped so that SIGINT / SIGTERM can reach the command between its calls (abort.ts).
+  return parsed.type === "denoiser" ? { ...parsed, denoiser: responsive(parsed.denoiser), source: path } : { ...parsed, source: path };
 }
 
 /**

@@ -4,6 +4,7 @@ import { InfodynError } from "../errors.js";
 import { kernelBackendName } from "../engine/backends.js";
 import { installNativeBackend } from "../node/native.js";
 import { VERSION } from "../version.js";
+import { interruptedBy, SIGNAL_EXIT_CODES } from "./abort.js";
 import { registerBifurcations } from "./bifurcations.js";
 import { registerFigures } from "./figures.js";
 import { registerMemorization } from "./memorization.js";
@@ -18,7 +19,8 @@ import { registerThermo } from "./thermo.js";
 
 /**
  * The `infodyn` command line. Bad input (files, fields, options) ends with one line naming the culprit and
- * exit code 2; an internal failure prints its stack and exits with 1.
+ * exit code 2; an internal failure prints its stack and exits with 1; SIGINT / SIGTERM during asynchronous work
+ * (a denoiser's analyses, the rendering of figures) ends it with 130 / 143, nothing written.
  */
 export async function main(argv: string[]): Promise<number> {
   // The native OpenBLAS kernel when `npm ci` could build it; the TypeScript kernel otherwise (--version says which).
@@ -43,6 +45,11 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (e) {
+    const signal = interruptedBy();
+    if (signal) {
+      process.stderr.write(`infodyn: interrupted (${signal}); nothing written\n`);
+      return SIGNAL_EXIT_CODES[signal];
+    }
     if (e instanceof CommanderError) {
       // Help and version exit cleanly; usage errors were already printed by commander.
       return e.exitCode === 0 || e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : 2;

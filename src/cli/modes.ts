@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import { type CriticalPointSet, criticalPoints } from "../analysis/bifurcation/critical-points.js";
+import { envelope, modelInfo } from "../contracts/envelope.js";
+import { modesContract, modesPayload, type ModesPayload } from "../contracts/modes.js";
 import { InfodynError } from "../errors.js";
-import { VERSION } from "../version.js";
 import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
+import { exactModel } from "./needs.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 
@@ -28,24 +30,22 @@ export function registerModes(program: Command): void {
       if (opts.sigma === undefined) throw new InfodynError("--sigma: required (a positive number, e.g. --sigma 0.5)");
       const [sigma] = parsePositiveList(opts.sigma, "--sigma");
       const seed = integerOption(opts.seed, "--seed");
-      const { model, source } = loadModel(modelPath);
+      const loaded = loadModel(modelPath);
+      const model = exactModel(loaded, "modes");
       const bar = progressBar("modes");
       const set = criticalPoints(model, sigma, { seed });
       bar.stop();
-      emit(opts.json ? JSON.stringify(modesJson(set, source)) : modesText(set, source, model.kind), opts.out);
+      const env = envelope("modes", modelInfo(loaded), { sigma, seed });
+      emit(opts.json ? JSON.stringify(modesContract(set, env)) : modesText(set, loaded.source, model.kind), opts.out);
     });
 }
 
-/** The JSON contract of `infodyn modes --json`: `{sigma, criticalPoints: [{x, kind, hessianEigenvalues}], complete}`. */
-export function modesJson(set: CriticalPointSet, source = ""): Record<string, unknown> {
-  return {
-    model: source,
-    version: VERSION,
-    sigma: set.sigma,
-    criticalPoints: set.points.map((p) => ({ x: Array.from(p.x), kind: p.kind, hessianEigenvalues: Array.from(p.hessianEigenvalues) })),
-    complete: set.complete,
-    morseSum: set.morseSum,
-  };
+/**
+ * The payload of `infodyn modes --json` (without the envelope).
+ * @deprecated Use `modesContract` (contracts/modes.ts), which adds the envelope; kept for callers of the payload.
+ */
+export function modesJson(set: CriticalPointSet, _source = ""): ModesPayload {
+  return modesPayload(set);
 }
 
 /** Readable table of critical points. */

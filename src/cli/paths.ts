@@ -1,7 +1,11 @@
 import type { Command } from "commander";
 import { pathsReport } from "../analysis/dynamics/report.js";
 import { SAMPLER_NAMES, type SamplerName } from "../analysis/dynamics/registry.js";
+import { envelope, modelInfo } from "../contracts/envelope.js";
+import { pathsContract, type PathsParams } from "../contracts/paths.js";
 import { InfodynError } from "../errors.js";
+import { interruptible } from "./abort.js";
+import { denoiserPathsRoute } from "./denoiser-routes.js";
 import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
@@ -24,7 +28,7 @@ export function registerPaths(program: Command): void {
   program
     .command("paths")
     .description("sample reverse trajectories: pathwise entropy h(x_σ) and its variance, decision σ's, finite-time Lyapunov exponents")
-    .argument("<model>", "model JSON file, or 'default' for the embedded dataset")
+    .argument("<model>", "model JSON file (an exact model, or a denoiser: testbed), or 'default' for the embedded dataset")
     .option("--sampler <s>", `${SAMPLER_NAMES.join(" | ")}: reverse SDE (em), probability-flow ODE (euler, heun, rk4), stochastic DDIM`, "em")
     .option("--steps <n>", "steps of the log-uniform σ grid (integer ≥ 1)", "200")
     .option("--n <n>", "number of trajectories (integer ≥ 1)", "1000")
@@ -34,31 +38,39 @@ export function registerPaths(program: Command): void {
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
     .addHelpText("after", "\nExample:\n  infodyn paths examples/two-deltas.json --sampler heun --steps 200 --n 500 --json")
-    .action((modelPath: string, opts: PathsCliOptions) => {
-      const { model, source } = loadModel(modelPath);
+    .action(async (modelPath: string, opts: PathsCliOptions) => {
+      const loaded = loadModel(modelPath);
+      const { source } = loaded;
       if (!SAMPLER_NAMES.includes(opts.sampler as SamplerName))
         throw new InfodynError(`--sampler: unknown sampler '${opts.sampler}' (expected one of ${SAMPLER_NAMES.join(", ")})`);
       const [sigmaMin] = parsePositiveList(opts.sigmaMin, "--sigma-min");
       const sigmaMax = opts.sigmaMax === undefined ? undefined : parsePositiveList(opts.sigmaMax, "--sigma-max")[0];
       if (sigmaMax !== undefined && !(sigmaMax > sigmaMin)) throw new InfodynError(`--sigma-max: ${sigmaMax} must exceed --sigma-min ${sigmaMin}`);
-      const bar = progressBar("paths");
-      const report = pathsReport(model, {
+      const options = {
         sampler: opts.sampler as SamplerName,
         steps: integerOption(opts.steps, "--steps", 1),
         n: integerOption(opts.n, "--n", 1),
         sigmaMin,
         sigmaMax,
         seed: integerOption(opts.seed, "--seed", -(2 ** 31)),
-        onProgress: bar.update,
-      });
+      };
+      const bar = progressBar("paths");
+      const report: Record<string, unknown> =
+        loaded.type === "exact"
+          ? pathsReport(loaded.model, { ...options, onProgress: bar.update })
+          : { ...(await interruptible((signal) => denoiserPathsRoute(loaded.denoiser, loaded.data, { ...options, signal, onProgress: bar.update }))) };
       bar.stop();
-      emit(opts.json ? JSON.stringify(report) : pathsTableText(report, source), opts.out);
+      const kind = loaded.type === "exact" ? loaded.model.kind : loaded.kind;
+      const sigma = report.sigma as number[];
+      const params: PathsParams = { ...options, sigmaMax: sigma[0], start: report.start as PathsParams["start"] };
+      const json = () => JSON.stringify(pathsContract(report, envelope("paths", modelInfo(loaded), params)));
+      emit(opts.json ? json() : pathsTableText(report, source, kind), opts.out);
     });
 }
 
 
 /** The readable summary of a {@link pathsReport}: about 20 σ rows, the decision histogram's peak, final exponents. */
-export function pathsTableText(report: Record<string, unknown>, source: string): string {
+export function pathsTableText(report: Record<string, unknown>, source: string, kind = String(report.model)): string {
   const g = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? "-" : v === 0 ? "0" : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toPrecision(5) : v.toExponential(3));
   const sigma = report.sigma as number[];
   const h = report.pathwiseEntropy as { mean: number[]; variance: number[] } | undefined;
@@ -70,9 +82,10 @@ export function pathsTableText(report: Record<string, unknown>, source: string):
     const rate = i > 0 ? lyap.rates[i - 1] : undefined;
     rows.push([g(sigma[i]), ...(h ? [g(h.mean[i]), g(h.variance[i])] : []), ex ? ex.map(g).join(" ") : "-", rate ? g(Math.max(...rate)) : "-"]);
   }
+  const fd = (lyap as { jacobian?: string }).jacobian === "finite-difference" ? ", Jacobian by finite differences of the denoiser" : "";
   const lines = [
-    `paths of ${source} (${report.model}, D = ${report.dim}): ${report.n} trajectories, sampler ${report.sampler}, ${report.steps} log-uniform steps, seed ${report.seed}`,
-    `Lyapunov exponents (${lyap.method} ODE, ${lyap.paths} paths): growth per unit log σ from σ_max down to σ, positive = separating`,
+    `paths of ${source} (${kind}, D = ${report.dim}): ${report.n} trajectories, sampler ${report.sampler}, ${report.steps} log-uniform steps, seed ${report.seed}`,
+    `Lyapunov exponents (${lyap.method} ODE, ${lyap.paths} paths${fd}): growth per unit log σ from σ_max down to σ, positive = separating`,
     formatTable(["σ", ...(h ? ["mean h", "Var h"] : []), "Λ over [σ, σ_max]", "top local rate"], rows),
   ];
   const dec = report.decisionSigma as { edges: number[]; counts: number[] } | undefined;
@@ -80,5 +93,6 @@ export function pathsTableText(report: Record<string, unknown>, source: string):
     const j = dec.counts.indexOf(Math.max(...dec.counts));
     lines.push(`decisions: most paths (${dec.counts[j]}) decide for σ in [${g(dec.edges[j])}, ${g(dec.edges[j + 1])}]`);
   }
+  if (report.omitted) lines.push(`omitted (they need a posterior): ${Object.keys(report.omitted as object).join(", ")}`);
   return lines.join("\n");
 }

@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import { toRows } from "../batch.js";
+import { envelope, modelInfo } from "../contracts/envelope.js";
+import { posteriorContract } from "../contracts/posterior.js";
 import { InfodynError } from "../errors.js";
-import { VERSION } from "../version.js";
 import { emit, loadModel, loadPoints, parsePositiveList } from "./files.js";
+import { exactModel } from "./needs.js";
 import { formatTable } from "./table.js";
 
 interface PosteriorOptions {
@@ -24,7 +26,9 @@ export function registerPosterior(program: Command): void {
     .option("--out <file>", "write the output to a file instead of stdout")
     .addHelpText("after", "\nExample:\n  infodyn posterior examples/two-deltas.json --sigma 0.5 --points '[[0.2],[1.0]]' --json")
     .action((modelPath: string, opts: PosteriorOptions) => {
-      const { model, source } = loadModel(modelPath);
+      const loaded = loadModel(modelPath);
+      const { source } = loaded;
+      const model = exactModel(loaded, "posterior");
       const x = loadPoints(opts.points, model.dim);
       const sig = parsePositiveList(opts.sigma, "--sigma");
       if (sig.length !== 1 && sig.length !== x.rows)
@@ -32,24 +36,16 @@ export function registerPosterior(program: Command): void {
       const sigma = sig.length === 1 ? sig[0] : Float64Array.from(sig);
       const post = model.posterior(x, sigma, { entropy: model.discrete, classProbs: model.numClasses > 0 });
       const sigmas = Array.from({ length: x.rows }, (_, i) => (sig.length === 1 ? sig[0] : sig[i]));
+      if (opts.json) {
+        const env = envelope("posterior", modelInfo(loaded), { sigma: sig, numPoints: x.rows });
+        const out = posteriorContract({ points: x, sigma: sigmas, stats: post, numClasses: model.numClasses, classNames: model.classNames }, env);
+        emit(JSON.stringify(out, null, 2), opts.out);
+        return;
+      }
       const K = model.numClasses;
       const classProbs = post.classProbs
         ? Array.from({ length: x.rows }, (_, i) => Array.from(post.classProbs!.subarray(i * K, (i + 1) * K)))
         : undefined;
-      if (opts.json) {
-        const out = {
-          version: VERSION,
-          model: source,
-          sigma: sigmas,
-          points: toRows(x),
-          mean: toRows(post.mean),
-          traceCov: Array.from(post.traceCov),
-          ...(post.entropy ? { entropy: Array.from(post.entropy) } : {}),
-          ...(classProbs ? { classProbs, classNames: model.classNames } : {}),
-        };
-        emit(JSON.stringify(out, null, 2), opts.out);
-        return;
-      }
       const head = ["σ", "x", "m(x)", "Tr C", ...(post.entropy ? ["h (nats)"] : []), ...(classProbs ? ["p(c|x)"] : [])];
       const rows = sigmas.map((s, i) => [
         fmt(s),

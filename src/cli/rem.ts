@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { REM_BETA_C, remExactParticipation, remLaw } from "../analysis/thermo/rem-exact.js";
 import { remMonteCarlo } from "../analysis/thermo/rem-monte-carlo.js";
-import { InfodynError } from "../errors.js";
+import { envelope } from "../contracts/envelope.js";
+import { remContract, remPayload, type RemPayload, type RemResult } from "../contracts/rem.js";
 import { emit, integerOption, parsePositiveList } from "./files.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
@@ -15,7 +16,7 @@ interface RemCliOptions {
   out?: string;
 }
 
-/** Inputs of {@link remJson}. */
+/** Inputs of {@link remAnalysis}. */
 export interface RemRequest {
   M: number;
   betaOverBetaC: number[];
@@ -25,10 +26,10 @@ export interface RemRequest {
 }
 
 /**
- * The JSON contract of `infodyn rem --json` (issue 6): exact finite-M E[Y], the M → ∞ law and Monte Carlo
- * with standard errors for the random-energy model N = 2^M, E_j ~ N(0, M/2) (THEORY.md §6).
+ * What `infodyn rem` computes (issue 6): exact finite-M E[Y], the M → ∞ law and Monte Carlo with standard errors
+ * for the random-energy model N = 2^M, E_j ~ N(0, M/2) (THEORY.md §6). Its JSON is `remContract`.
  */
-export function remJson(req: RemRequest): Record<string, unknown> {
+export function remAnalysis(req: RemRequest): RemResult {
   const betas = req.betaOverBetaC.map((r) => r * REM_BETA_C);
   const mc = req.draws > 0 ? remMonteCarlo(req.M, betas, { draws: req.draws, seed: req.seed, onProgress: req.onProgress }) : { mean: [], standardError: [], draws: 0 };
   return {
@@ -37,11 +38,18 @@ export function remJson(req: RemRequest): Record<string, unknown> {
     betaOverBetaC: req.betaOverBetaC,
     exact: betas.map((b) => remExactParticipation(req.M, b)),
     law: betas.map(remLaw),
-    monteCarlo: { mean: mc.mean, standardError: mc.standardError, draws: mc.draws },
+    monteCarlo: mc,
     seed: req.seed,
   };
 }
 
+/**
+ * The payload of `infodyn rem --json` (without the envelope).
+ * @deprecated Use `remContract(remAnalysis(…), envelope)`.
+ */
+export function remJson(req: RemRequest): RemPayload {
+  return remPayload(remAnalysis(req));
+}
 
 /** `infodyn rem`: the random-energy model of seed 004, exact vs law vs Monte Carlo. */
 export function registerRem(program: Command): void {
@@ -61,12 +69,12 @@ export function registerRem(program: Command): void {
       const draws = integerOption(opts.draws, "--draws", 0, 100000);
       const seed = integerOption(opts.seed, "--seed", -(2 ** 31), 2 ** 32);
       const bar = progressBar("rem");
-      const out = remJson({ M, betaOverBetaC: ratios, draws, seed, onProgress: bar.update });
+      const out = remContract(remAnalysis({ M, betaOverBetaC: ratios, draws, seed, onProgress: bar.update }), envelope("rem", null, { M, betaOverBetaC: ratios, draws, seed }));
       bar.stop();
       if (opts.json) return emit(JSON.stringify(out), opts.out);
-      const ex = out.exact as number[];
-      const law = out.law as number[];
-      const mc = out.monteCarlo as { mean: number[]; standardError: number[] };
+      const ex = out.exact;
+      const law = out.law;
+      const mc = out.monteCarlo;
       const rows = ratios.map((r, i) => [
         String(r),
         ex[i].toPrecision(8),

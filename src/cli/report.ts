@@ -1,7 +1,12 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
+import { envelope, modelInfo } from "../contracts/envelope.js";
+import { reportContract } from "../contracts/report.js";
+import { throwIfAborted } from "../score/program.js";
+import { interruptible } from "./abort.js";
 import { integerOption, loadModel } from "./files.js";
+import { exactModel } from "./needs.js";
 import { progressBar } from "./progress.js";
 
 interface ReportCliOptions {
@@ -31,32 +36,39 @@ export function registerReport(program: Command): void {
       const started = Date.now();
       // Loaded here, not at start-up: vega, vega-lite and resvg cost every other command ~0.3 s.
       const { buildReport } = await import("../report/report.js");
+      const { reportPlan } = await import("../report/plan.js");
       const { renderSvg } = await import("../report/render.js");
       const { reportHtml } = await import("../report/html.js");
-      const { model, source } = loadModel(modelPath);
+      const loaded = loadModel(modelPath);
+      const { source } = loaded;
+      const model = exactModel(loaded, "report");
       const bar = progressBar("report", 0);
-      const report = buildReport(model, {
+      const plan = reportPlan(model, { samples, seed });
+      const report = buildReport(model, plan, {
         source,
-        samples,
-        seed,
-        command: ["infodyn", ...process.argv.slice(2)].join(" "),
+        commandLine: ["infodyn", ...process.argv.slice(2)].join(" "),
         onProgress: bar.update,
       });
       bar.stop();
+      const results = reportContract(report.results, envelope("report", modelInfo(loaded), plan));
       const out = resolve(opts.out);
       const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
       rmSync(tmp, { recursive: true, force: true });
       mkdirSync(join(tmp, "figures"), { recursive: true });
       const svgs: Record<string, string> = {};
       try {
-        for (const [name, spec] of Object.entries(report.figures)) {
-          const svg = await renderSvg(spec);
-          svgs[name] = svg;
-          writeFileSync(join(tmp, "figures", `${name}.svg`), svg);
-          writeFileSync(join(tmp, "figures", `${name}.vl.json`), JSON.stringify(spec, null, 1));
-          writeFileSync(join(tmp, "figures", `${name}.png`), await svgToPng(svg));
-        }
-        writeFileSync(join(tmp, "results.json"), JSON.stringify(report.results, null, 1));
+        // Rendering is asynchronous: a signal here stops it, removes the temp folder and leaves DIR as it was.
+        await interruptible(async (signal) => {
+          for (const [name, spec] of Object.entries(report.figures)) {
+            throwIfAborted(signal);
+            const svg = await renderSvg(spec);
+            svgs[name] = svg;
+            writeFileSync(join(tmp, "figures", `${name}.svg`), svg);
+            writeFileSync(join(tmp, "figures", `${name}.vl.json`), JSON.stringify(spec, null, 1));
+            writeFileSync(join(tmp, "figures", `${name}.png`), await svgToPng(svg));
+          }
+        });
+        writeFileSync(join(tmp, "results.json"), JSON.stringify(results, null, 1));
         writeFileSync(join(tmp, "index.html"), reportHtml(report, svgs));
         if (existsSync(out)) rmSync(out, { recursive: true, force: true });
         renameSync(tmp, out);
@@ -64,7 +76,7 @@ export function registerReport(program: Command): void {
         rmSync(tmp, { recursive: true, force: true });
         throw e;
       }
-      const summary = (report.results.summary as string[]).map((l) => `- ${l}`).join("\n");
+      const summary = report.results.summary.map((l) => `- ${l}`).join("\n");
       process.stdout.write(
         `${report.title}\n\nCritical windows:\n${summary}\n\n` +
           `Report written to ${join(out, "index.html")} (${Object.keys(report.figures).length} figures, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`,

@@ -2,13 +2,17 @@ import type { Command } from "commander";
 import { SAMPLER_NAMES, type SamplerName } from "../analysis/dynamics/registry.js";
 import { evaluateSchedules } from "../analysis/schedule/benchmark.js";
 import { entropicProfile } from "../analysis/schedule/entropic-profile.js";
-import { benchmarkJson, benchmarkTable, scheduleJson } from "../analysis/schedule/report.js";
+import type { EntropicProfile } from "../analysis/schedule/entropic-profile.js";
+import { benchmarkTable } from "../analysis/schedule/report.js";
 import { scheduleSigmas, SCHEDULE_KINDS, type ScheduleKind } from "../analysis/schedule/schedules.js";
-import { modelMmse } from "../analysis/schedule/source.js";
+import { denoiserMmse, modelMmse } from "../analysis/schedule/source.js";
+import { envelope, modelInfo } from "../contracts/envelope.js";
+import { benchmarkContract, scheduleContract, type ScheduleParams } from "../contracts/schedule.js";
 import { InfodynError } from "../errors.js";
 import { noiseProcess, PROCESS_NAMES, type ProcessName } from "../noise/process.js";
-import { VERSION } from "../version.js";
-import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
+import { interruptible } from "./abort.js";
+import { emit, integerOption, loadModel, parsePositiveList, type LoadedModel } from "./files.js";
+import { exactModel } from "./needs.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 
@@ -33,7 +37,7 @@ export function registerSchedule(program: Command): void {
   program
     .command("schedule")
     .description("entropic / rescaled-entropic / EDM / uniform / log / cosine noise schedules, and (--evaluate) their sample quality")
-    .argument("<model>", "model JSON file, or 'default' for the embedded dataset")
+    .argument("[model]", "model JSON file (an exact model, or a denoiser: testbed), or 'default'; not needed for edm, uniform, log, cosine")
     .option("--kind <k>", `schedule: ${SCHEDULE_KINDS.join(", ")} (default entropic); with --evaluate a comma-separated list or 'all' (default all)`)
     .option("--steps <n>", "steps n (n + 1 levels), integer ≥ 1 (default 16); with --evaluate a comma-separated list (default 4,8,16,32,64)")
     .option("--sigma-min <a>", "smallest noise level (> 0)", "0.002")
@@ -51,8 +55,8 @@ export function registerSchedule(program: Command): void {
       "after",
       "\nExamples:\n  infodyn schedule examples/two-deltas.json --kind rescaled-entropic --steps 8 --json\n  infodyn schedule examples/gmm-1d.json --evaluate --kind all --steps 4,8,16 --samples 1000",
     )
-    .action((modelPath: string, opts: ScheduleCliOptions) => {
-      const { model, source } = loadModel(modelPath);
+    .action(async (modelPath: string | undefined, opts: ScheduleCliOptions) => {
+      const loaded: LoadedModel | undefined = modelPath === undefined ? undefined : loadModel(modelPath);
       const [sigmaMin] = parsePositiveList(opts.sigmaMin, "--sigma-min");
       const [sigmaMax] = parsePositiveList(opts.sigmaMax, "--sigma-max");
       if (!(sigmaMax > sigmaMin)) throw new InfodynError(`--sigma-max: ${sigmaMax} must exceed --sigma-min ${sigmaMin}`);
@@ -64,23 +68,46 @@ export function registerSchedule(program: Command): void {
       const kinds = parseKinds(opts.kind ?? (opts.evaluate ? "all" : "entropic"), opts.evaluate === true);
       const stepsText = opts.steps ?? (opts.evaluate ? "4,8,16,32,64" : "16");
       const steps = stepsText.split(",").map((s) => integerOption(s.trim(), "--steps", 1));
-      const header = { model: source, modelKind: model.kind, process: process.name, rho, sigmaMin, sigmaMax, seed, version: VERSION };
+      const params: ScheduleParams = {
+        kinds,
+        steps,
+        sigmaMin,
+        sigmaMax,
+        process: process.name,
+        rho,
+        seed,
+        mmse: loaded === undefined ? "none" : loaded.type === "exact" ? "exact" : "denoiser",
+      };
+      const info = loaded ? modelInfo(loaded) : null;
       const bar = progressBar(opts.evaluate ? "schedule benchmark" : "entropic profile");
       if (!opts.evaluate) {
         if (steps.length !== 1) throw new InfodynError(`--steps: give one step count without --evaluate (got '${stepsText}')`);
-        const profile = entropicProfile(modelMmse(model), sigmaMin, sigmaMax, { onProgress: bar.update });
+        if (loaded === undefined && (kinds[0] === "entropic" || kinds[0] === "rescaled-entropic"))
+          throw new InfodynError(`schedule: --kind ${kinds[0]} needs a model (its mmse profile); edm, uniform, log and cosine need none`);
+        let profile: EntropicProfile | undefined;
+        if (loaded?.type === "exact") profile = entropicProfile(modelMmse(loaded.model), sigmaMin, sigmaMax, { onProgress: bar.update });
+        else if (loaded?.type === "denoiser") {
+          const source = denoiserMmse(loaded.denoiser, loaded.data, { seed });
+          profile = await interruptible((signal) => entropicProfile(source, sigmaMin, sigmaMax, { onProgress: bar.update, signal }));
+        }
         bar.stop();
         const s = scheduleSigmas(kinds[0], steps[0], sigmaMin, sigmaMax, { process, profile, rho });
-        if (opts.json) return emit(JSON.stringify(scheduleJson(s, { ...header, steps: steps[0] })), opts.out);
+        if (opts.json) return emit(JSON.stringify(scheduleContract(s, info?.kind, envelope("schedule", info, params))), opts.out);
         const g = (v: number) => (Number.isFinite(v) ? v.toPrecision(10) : "-");
-        const rows = Array.from(s.sigma, (v, i) => [String(i), g(v), g(s.t[i]), g(s.entropy?.[i] ?? NaN)]);
+        const withSE = s.standardError.some((v) => v > 0);
+        const rows = Array.from(s.sigma, (v, i) => [String(i), g(v), g(s.t[i]), g(s.entropy?.[i] ?? NaN), ...(withSE ? [g(s.standardError[i])] : [])]);
+        const head = ["i", "σ", "t", "entropy", ...(withSE ? ["SE(σ)"] : [])];
+        if (!info)
+          return emit([`${s.kind} schedule (no model), ${steps[0]} steps, process ${process.name}`, formatTable(["i", "σ", "t"], rows.map((r) => r.slice(0, 3)))].join("\n"), opts.out);
         return emit(
-          [`${s.kind} schedule of ${source} (${model.kind}, D = ${model.dim}), ${steps[0]} steps, process ${process.name}`,
-            `entropy = H(y|x_σ) − H(y|x_σmin) in nats (integrated rate mmse/σ³)`,
-            formatTable(["i", "σ", "t", "entropy"], rows)].join("\n"),
+          [`${s.kind} schedule of ${info.source} (${info.kind}${info.type === "denoiser" ? ", a denoiser" : ""}, D = ${info.dim}), ${steps[0]} steps, process ${process.name}`,
+            `entropy = H(y|x_σ) − H(y|x_σmin) in nats (integrated rate mmse/σ³${info.type === "denoiser" ? ` from the denoiser's loss on ${info.samples} data samples` : ""})`,
+            formatTable(head, rows)].join("\n"),
           opts.out,
         );
       }
+      if (loaded === undefined) throw new InfodynError("schedule: --evaluate needs a model (its exact score and data law)");
+      const model = exactModel(loaded, "schedule --evaluate");
       const samplers = opts.samplers.split(",").map((s) => s.trim());
       for (const s of samplers)
         if (!SAMPLER_NAMES.includes(s as SamplerName)) throw new InfodynError(`--samplers: unknown sampler '${s}' (expected ${SAMPLER_NAMES.join(", ")})`);
@@ -98,8 +125,9 @@ export function registerSchedule(program: Command): void {
         onProgress: bar.update,
       });
       bar.stop();
-      if (opts.json) return emit(JSON.stringify(benchmarkJson(result, header)), opts.out);
-      emit(`sample-quality benchmark of ${source} (${model.kind}, D = ${model.dim}); exact score, start from p_σmax, final denoising step; mean ± SE over ${result.repeats} repetitions of ${result.samples} paths\n\n${benchmarkTable(result)}`, opts.out);
+      const evaluated = { ...params, evaluate: { samplers: samplers as SamplerName[], samples: result.samples, repeats: result.repeats } };
+      if (opts.json) return emit(JSON.stringify(benchmarkContract(result, model.kind, envelope("schedule", info, evaluated))), opts.out);
+      emit(`sample-quality benchmark of ${loaded.source} (${model.kind}, D = ${model.dim}); exact score, start from p_σmax, final denoising step; mean ± SE over ${result.repeats} repetitions of ${result.samples} paths\n\n${benchmarkTable(result)}`, opts.out);
     });
 }
 

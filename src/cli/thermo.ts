@@ -1,10 +1,13 @@
 import type { Command } from "commander";
-import { freeEnergyGrid, type FreeEnergyGrid } from "../analysis/thermo/free-energy.js";
+import { freeEnergyGrid } from "../analysis/thermo/free-energy.js";
 import { findFixedPoints, susceptibility } from "../analysis/thermo/fixed-points.js";
+import { envelope, modelInfo } from "../contracts/envelope.js";
+import { type GridSpec, thermoContract, thermoPayload, type ThermoPayload, type ThermoResult } from "../contracts/thermo.js";
 import { InfodynError } from "../errors.js";
 import type { DataModel } from "../models/types.js";
 import { createRng } from "../numeric/rng.js";
 import { emit, loadModel, parsePositiveList } from "./files.js";
+import { exactModel } from "./needs.js";
 import { formatTable } from "./table.js";
 
 interface ThermoCliOptions {
@@ -14,14 +17,7 @@ interface ThermoCliOptions {
   out?: string;
 }
 
-/** A grid spec `x0,x1,n` (1-D) or `x0,x1,y0,y1,n` (2-D). */
-export interface GridSpec {
-  x0: number;
-  x1: number;
-  y0?: number;
-  y1?: number;
-  n: number;
-}
+export type { GridSpec } from "../contracts/thermo.js";
 
 /** Parses `--grid` for a model of dimension `dim` (1-D: `x0,x1,n`; 2-D: `x0,x1,y0,y1,n`; n integer in [2, 2000]). */
 export function parseGrid(arg: string, dim: number): GridSpec {
@@ -60,29 +56,29 @@ function startingPoints(model: DataModel): number[][] {
 }
 
 /**
- * The JSON contract of `infodyn thermo --json` (issue 6): fixed points x* = m(x*) with their magnetization and
- * susceptibility χ = (I − C/σ²)⁻¹ C/σ², and optionally F and F̃ on a grid (THEORY.md §6).
+ * What `infodyn thermo` computes (issue 6): fixed points x* = m(x*) from Newton starts at the data points, their
+ * mean and pairwise midpoints, with their magnetization m(x*) and susceptibility χ = (I − C/σ²)⁻¹ C/σ², and
+ * optionally F and F̃ on a grid (THEORY.md §6). Its JSON is `thermoContract` (contracts/thermo.ts).
  */
-export function thermoJson(model: DataModel, sigma: number, grid?: GridSpec): Record<string, unknown> {
+export function thermoAnalysis(model: DataModel, sigma: number, grid?: GridSpec): ThermoResult {
   const fps = findFixedPoints(model, startingPoints(model), sigma);
   const D = model.dim;
-  const fixedPoints = fps.map((fp) => {
-    const chi = susceptibility(fp.covariance, D, sigma);
-    const m = model.denoise({ rows: 1, dim: D, data: fp.x }, sigma).data;
-    return {
-      x: Array.from(fp.x),
-      magnetization: Array.from(m),
-      susceptibility: Array.from({ length: D }, (_, i) => Array.from(chi.subarray(i * D, (i + 1) * D))),
-      stable: fp.stable,
-      stabilityRatio: fp.stabilityRatio,
-    };
-  });
-  const out: Record<string, unknown> = { kind: model.kind, dim: D, sigma, fixedPoints };
-  if (grid) {
-    const g: FreeEnergyGrid = freeEnergyGrid(model, sigma, grid);
-    out.grid = { x: g.x, y: g.y ?? null, freeEnergy: g.freeEnergy, regularizedFreeEnergy: g.regularizedFreeEnergy };
-  }
-  return out;
+  const fixedPoints = fps.map((fp) => ({
+    x: fp.x,
+    magnetization: model.denoise({ rows: 1, dim: D, data: fp.x }, sigma).data,
+    susceptibility: susceptibility(fp.covariance, D, sigma),
+    stable: fp.stable,
+    stabilityRatio: fp.stabilityRatio,
+  }));
+  return { kind: model.kind, dim: D, sigma, fixedPoints, ...(grid ? { grid: freeEnergyGrid(model, sigma, grid) } : {}) };
+}
+
+/**
+ * The payload of `infodyn thermo --json` (without the envelope).
+ * @deprecated Use `thermoContract(thermoAnalysis(…), envelope)`.
+ */
+export function thermoJson(model: DataModel, sigma: number, grid?: GridSpec): ThermoPayload {
+  return thermoPayload(thermoAnalysis(model, sigma, grid));
 }
 
 /** `infodyn thermo MODEL --sigma S`: fixed points, magnetization, susceptibility and the free-energy landscape. */
@@ -97,12 +93,14 @@ export function registerThermo(program: Command): void {
     .option("--out <file>", "write the output to a file instead of stdout")
     .addHelpText("after", "\nExample:\n  infodyn thermo examples/four-deltas.json --sigma 0.6 --grid -2,2,-2,2,41 --json")
     .action((modelPath: string, opts: ThermoCliOptions) => {
-      const { model, source } = loadModel(modelPath);
+      const loaded = loadModel(modelPath);
+      const { source } = loaded;
+      const model = exactModel(loaded, "thermo");
       const [sigma] = parsePositiveList(opts.sigma, "--sigma");
       const grid = opts.grid ? parseGrid(opts.grid, model.dim) : undefined;
-      const out = thermoJson(model, sigma, grid);
+      const out = thermoContract(thermoAnalysis(model, sigma, grid), envelope("thermo", modelInfo(loaded), { sigma, grid: grid ?? null }));
       if (opts.json) return emit(JSON.stringify(out), opts.out);
-      const fps = out.fixedPoints as { x: number[]; stable: boolean; stabilityRatio: number; susceptibility: number[][] }[];
+      const fps = out.fixedPoints;
       const rows = fps.map((f) => [f.x.map((v) => v.toPrecision(6)).join(", "), f.stable ? "stable" : "unstable", f.stabilityRatio.toPrecision(6), Math.max(...f.susceptibility.map((r, i) => r[i])).toPrecision(6)]);
       emit([`fixed points of ${source} (${model.kind}) at σ = ${sigma}`, formatTable(["x*", "kind", "λmax(C)/σ²", "max χ_ii"], rows)].join("\n"), opts.out);
     });

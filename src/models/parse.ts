@@ -1,14 +1,16 @@
-import { fromRows } from "../batch.js";
+import { type Batch, fromRows } from "../batch.js";
 import { InfodynError } from "../errors.js";
 import { parseArrayFile, parseLabelFile } from "../io/index.js";
 import { symmetricEigenvalues } from "../numeric/eigen.js";
+import { createRng } from "../numeric/rng.js";
+import { networkTestbed } from "../score/testbed.js";
 import { deltas } from "./deltas.js";
 import { gaussian } from "./gaussian.js";
 import { gmm } from "./gmm.js";
 import { ising, ISING_MAX_EXACT_SPINS } from "./ising.js";
-import { formatPath, modelSchemas, type ModelKind, type ModelSpec } from "./schema.js";
+import { denoiserSchemas, formatPath, modelSchemas, testbedSchema, type ModelKind, type ModelSpec } from "./schema.js";
 import { sphere } from "./sphere.js";
-import type { DataModel } from "./types.js";
+import type { DataModel, Denoiser } from "./types.js";
 
 /** Where a model comes from and how to read the files it names (the CLI supplies `readFile`). */
 export interface ParseOptions {
@@ -16,7 +18,17 @@ export interface ParseOptions {
   source?: string;
   /** Reads a file named in the model (dataset paths), resolved by the caller. */
   readFile?: (path: string) => Uint8Array;
+  /** Field path of this model inside an enclosing file (a testbed's `model`): errors then name `model.points[1]`. */
+  prefix?: readonly PropertyKey[];
 }
+
+/**
+ * A model file, parsed: an exact data model (a posterior at every σ), or a denoiser with the data samples its
+ * expectations are taken over (DESIGN.md "Model files"; each command says which it needs).
+ */
+export type ParsedModel =
+  | { type: "exact"; model: DataModel; name?: string }
+  | { type: "denoiser"; kind: "testbed"; denoiser: Denoiser; data: Batch; labels?: Int32Array; name?: string };
 
 /**
  * Validates a model description (the parsed JSON of a model file, DESIGN.md) and builds its {@link DataModel}.
@@ -24,17 +36,35 @@ export interface ParseOptions {
  * `model.json: components[1].cov: not positive semi-definite`.
  */
 export function parseModel(json: unknown, options: ParseOptions = {}): DataModel {
-  const spec = validateModel(json, options.source);
+  const spec = validateModel(json, options.source, options.prefix);
   return buildModel(spec, options);
 }
 
+/**
+ * Parses a model file of any kind: the data-model kinds give `{type: "exact", model}` (as {@link parseModel});
+ * a `testbed` gives `{type: "denoiser", denoiser, data, labels}`: {@link networkTestbed} on the exact model it wraps
+ * (an object, or a path read with `readFile` relative to this file), with `samples` data points (default 4096)
+ * drawn from that model with `seed` (default 0; labelled models give their labels too). Errors name the field.
+ *
+ * @example
+ * parseModelFile({ kind: "testbed", model: { kind: "deltas", points: [[-1], [1]] }, shrink: 0.1 }); // { type: "denoiser", … }
+ */
+export function parseModelFile(json: unknown, options: ParseOptions = {}): ParsedModel {
+  const name = typeof (json as { name?: unknown })?.name === "string" ? (json as { name: string }).name : undefined;
+  if ((json as { kind?: unknown })?.kind === "testbed") return parseTestbed(json, options);
+  const spec = validateModel(json, options.source, options.prefix, Object.keys(denoiserSchemas));
+  return { type: "exact", model: buildModel(spec, options), ...(name !== undefined ? { name } : {}) };
+}
+
 /** Structural and linear-algebra validation; returns the typed spec. */
-export function validateModel(json: unknown, source?: string): ModelSpec {
-  const fail = failer(source);
+export function validateModel(json: unknown, source?: string, prefix: readonly PropertyKey[] = [], alsoKinds: readonly string[] = []): ModelSpec {
+  const fail = failer(source, prefix);
   if (typeof json !== "object" || json === null || Array.isArray(json)) fail([], "a model must be a JSON object");
   const kind = (json as { kind?: unknown }).kind;
+  if (kind === "testbed" && !alsoKinds.includes(kind))
+    fail(["kind"], "a testbed is a denoiser, not a data model (parseModelFile loads it; a testbed cannot wrap a testbed)");
   if (typeof kind !== "string" || !(kind in modelSchemas))
-    fail(["kind"], `unknown model kind ${JSON.stringify(kind)} (expected one of ${Object.keys(modelSchemas).join(", ")})`);
+    fail(["kind"], `unknown model kind ${JSON.stringify(kind)} (expected one of ${[...Object.keys(modelSchemas), ...alsoKinds].join(", ")})`);
   const result = modelSchemas[kind as ModelKind].safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -47,8 +77,9 @@ export function validateModel(json: unknown, source?: string): ModelSpec {
 
 type Fail = (path: readonly PropertyKey[], message: string) => never;
 
-function failer(source?: string): Fail {
-  return (path, message) => {
+function failer(source?: string, prefix: readonly PropertyKey[] = []): Fail {
+  return (p, message) => {
+    const path = [...prefix, ...p];
     const field = path.length ? `${formatPath(path)}: ` : "";
     throw new InfodynError(`${source ? source + ": " : ""}${field}${message}`);
   };
@@ -113,7 +144,7 @@ function checkCovariance(m: number[][], D: number, path: PropertyKey[], fail: Fa
 }
 
 function buildModel(spec: ModelSpec, options: ParseOptions): DataModel {
-  const fail = failer(options.source);
+  const fail = failer(options.source, options.prefix);
   switch (spec.kind) {
     case "deltas": {
       const { labels, classNames } = encodeLabels(spec.labels);
@@ -169,6 +200,64 @@ function readOrFail(path: string, options: ParseOptions, fail: Fail, field: stri
     return fail([field], `cannot read ${path} (${(e as Error).message})`);
   }
 }
+
+function parseTestbed(json: unknown, options: ParseOptions): ParsedModel {
+  const fail: Fail = failer(options.source, options.prefix);
+  const result = testbedSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    if (issue.code === "unrecognized_keys")
+      fail([...issue.path, issue.keys[0]], `unknown field of a testbed (expected ${Object.keys(testbedSchema.shape).join(", ")})`);
+    fail(issue.path, issue.message);
+  }
+  const spec = result.data;
+  let exact: DataModel;
+  if (typeof spec.model === "string") {
+    const path = spec.model;
+    if (!options.readFile) fail(["model"], "a model path needs a file reader (use the CLI or pass readFile)");
+    const bytes = readOrFail(path, options, fail, "model");
+    let inner: unknown;
+    try {
+      inner = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (e) {
+      fail(["model"], `${path} is not valid JSON (${(e as Error).message})`);
+    }
+    // The wrapped file names its own fields; its dataset paths are relative to it.
+    const base = path.includes("/") ? path.slice(0, path.lastIndexOf("/") + 1) : "";
+    exact = parseModel(inner, {
+      source: `${options.source ? options.source + ": " : ""}model ${path}`,
+      readFile: (p) => options.readFile!(isAbsolutePath(p) ? p : base + p),
+    });
+  } else {
+    exact = parseModel(spec.model, { ...options, prefix: [...(options.prefix ?? []), "model"] });
+  }
+  const D = exact.dim;
+  for (const field of ["centre", "bias"] as const) {
+    const v = spec[field];
+    if (v && v.length !== D) fail([field], `has ${v.length} entries, expected ${D} (the model's dimension)`);
+  }
+  const denoiser = networkTestbed(exact, {
+    shrink: spec.shrink,
+    centre: spec.centre,
+    bias: spec.bias,
+    noise: spec.noise,
+    float32: spec.float32,
+    seed: spec.seed,
+  });
+  const n = spec.samples ?? 4096;
+  const rng = createRng(spec.seed ?? 0);
+  const drawn = exact.sampleLabelled ? exact.sampleLabelled(n, rng) : { points: exact.sample(n, rng), labels: undefined };
+  return {
+    type: "denoiser",
+    kind: "testbed",
+    denoiser,
+    data: drawn.points,
+    ...(drawn.labels ? { labels: drawn.labels } : {}),
+    ...(spec.name !== undefined ? { name: spec.name } : {}),
+  };
+}
+
+const isAbsolutePath = (p: string) => p.startsWith("/") || /^[A-Za-z]:[\\/]/.test(p);
 
 /** Labels (numbers or strings) → class indices in sorted order of the distinct values, and their names. */
 export function encodeLabels(raw?: readonly (number | string)[]): { labels?: Int32Array; classNames?: string[] } {

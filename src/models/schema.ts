@@ -70,6 +70,32 @@ export const onnxSchema = z.object({
   ...common,
 });
 
+/**
+ * A network test bed (`score/testbed.ts`): an exact model wrapped as an asynchronous float32 denoiser, optionally
+ * shrunk, biased and noisy, plus `samples` data points drawn from the model with `seed` (the data expectations
+ * are taken over). `model` is a model object of any exact kind, or the path of a model file (relative to this one).
+ * Unknown fields are errors, so a misspelt perturbation is not silently ignored.
+ */
+export const testbedSchema = z.strictObject({
+  kind: z.literal("testbed"),
+  model: z.union([z.string().min(1, "must name a model file"), z.looseObject({ kind: z.string() })], {
+    error: "must be a model (an object with a kind) or the path of a model file",
+  }),
+  shrink: z.number().min(0, "must be in [0, 1]").max(1, "must be in [0, 1]").optional(),
+  centre: vector.optional(),
+  bias: vector.optional(),
+  noise: z.number().nonnegative("must be non-negative").optional(),
+  float32: z.boolean().optional(),
+  samples: z.number().int("must be an integer").min(1, "must be at least 1").max(10_000_000, "must be at most 10⁷").optional(),
+  seed: z.number().int("must be an integer").optional(),
+  ...common,
+});
+
+export type TestbedSpec = z.infer<typeof testbedSchema>;
+
+/** Model files that describe a denoiser rather than a data model (they load as a denoiser plus data samples). */
+export const denoiserSchemas = { testbed: testbedSchema } as const;
+
 export const modelSchemas = {
   deltas: deltasSchema,
   gaussian: gaussianSchema,

@@ -2,6 +2,7 @@ export * from "./theme.js";
 export * from "./render.js";
 export * from "./html.js";
 export * from "./report.js";
+export * from "./plan.js";
 export * from "./figures/info.js";
 export * from "./figures/dynamics.js";
 export * from "./figures/landscape.js";

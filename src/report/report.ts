@@ -1,15 +1,16 @@
 import { informationProfile, type InformationProfile } from "../analysis/info/grid.js";
 import { ascending, logSigmas } from "../noise/grid.js";
 import type { DataModel } from "../models/types.js";
-import { createRng } from "../numeric/rng.js";
-import { VERSION } from "../version.js";
 import { pathsReport } from "../analysis/dynamics/report.js";
 import { participationVsSigma } from "../analysis/thermo/participation.js";
+import type { ReportPayload } from "../contracts/report.js";
 import { decisionFigure, lyapunovFigure, participationFigure, trajectoriesFigure, type PathsData } from "./figures/dynamics.js";
 import { classEntropyFigure, dataFigure, entropyProfileFigure, pathwiseVarianceFigure, rateEstimatorsFigure } from "./figures/info.js";
 import { scheduleFigure } from "./figures/schedule.js";
+import { labelledSample, reportPlan, type ReportPlan } from "./plan.js";
 import { branchingSection, crossing, fmt, scheduleSection } from "./sections.js";
 import type { VegaLiteSpec } from "./theme.js";
+import { throwIfAborted } from "../score/program.js";
 
 /** One section of the report: a heading, a paragraph of plain text, and the names of its figures. */
 export interface ReportSection {
@@ -19,38 +20,50 @@ export interface ReportSection {
   figures: string[];
 }
 
-/** Everything a report shows: sections, figure specs by name, and every number (results.json). */
+/**
+ * Everything a report shows: sections, figure specs by name, every number (the payload of results.json; its
+ * contract, with the envelope, is `reportContract` in contracts/) and the plan that chose them.
+ */
 export interface Report {
   title: string;
   sections: ReportSection[];
   figures: Record<string, VegaLiteSpec>;
-  results: Record<string, unknown>;
+  results: ReportPayload;
+  plan: ReportPlan;
 }
 
 /** Options of {@link buildReport}. */
 export interface ReportOptions {
   /** Name of the model in the report (a file path, or "default"). */
   source: string;
-  /** Monte Carlo samples per σ where no quadrature applies (default 4000). */
-  samples?: number;
-  seed?: number;
-  /** The command line that produced the report, recorded in results.json. */
-  command?: string;
+  /** The command line that produced the report, recorded in results.json as `commandLine`. */
+  commandLine?: string;
   onProgress?: (done: number, total: number) => void;
+  /** Checked between the analyses: an aborted signal ends the run with an `AbortedError`. */
+  signal?: AbortSignal;
 }
 
 /**
- * Runs every analysis that applies to the model and assembles the report (no I/O: the CLI renders and writes
- * it). The σ range spans the data scale √(Tr Cov/D) from /50 to ×10.
+ * Runs every analysis that applies to the model, with the choices of its {@link ReportPlan} (σ range and levels,
+ * samples, paths, steps, seed …; `reportPlan(model, options)`), and assembles the report (no I/O: the CLI renders
+ * and writes it).
+ *
+ * @example
+ * const report = buildReport(model, reportPlan(model, { seed: 1 }), { source: "two-deltas.json" });
  */
-export function buildReport(model: DataModel, options: ReportOptions): Report {
-  const seed = options.seed ?? 0;
-  const sample = labelledSample(model, 2000, seed);
-  const scale = dataScale(sample.points, model.dim);
-  const grid = logSigmas(41, scale / 50, scale * 10);
+export function buildReport(model: DataModel, plan: ReportPlan, options: ReportOptions): Report {
+  const seed = plan.seed;
+  const sample = labelledSample(model, plan.dataSample, seed);
+  const scale = plan.dataScale;
+  const grid = logSigmas(plan.sigma.levels, plan.sigma.min, plan.sigma.max);
   const sigmas = Array.from(ascending(grid));
-  // Quadrature where it is cheap (small mixtures), Monte Carlo for large datasets: the report stays under a minute.
-  const profile = informationProfile(model, grid, { samples: options.samples ?? 4000, seed, budget: 2e7, onProgress: options.onProgress });
+  const profile = informationProfile(model, grid, {
+    samples: plan.profile.samples,
+    seed,
+    budget: plan.profile.budget,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  });
   const figures: Record<string, VegaLiteSpec> = {};
   const add = (name: string, spec: VegaLiteSpec | undefined) => {
     if (spec) figures[name] = spec;
@@ -90,22 +103,23 @@ export function buildReport(model: DataModel, options: ReportOptions): Report {
       figures: classFig,
     });
   // Dynamics: trajectories, decisions, Lyapunov rates (THEORY.md §4; seed 000 §5–6, seed 001).
+  throwIfAborted(options.signal);
   const paths = pathsReport(model, {
-    n: 200,
-    steps: 100,
+    n: plan.paths.n,
+    steps: plan.paths.steps,
     sigmaMin: sigmas[0],
     sigmaMax: sigmas[sigmas.length - 1],
     seed,
-    keep: 12,
-    lyapunovPaths: 32,
-  }) as unknown as PathsData;
+    keep: plan.paths.keep,
+    lyapunovPaths: plan.paths.lyapunovPaths,
+  }) as unknown as PathsData & { lyapunov: ReportPayload["paths"]["lyapunov"] };
   const topRate = paths.lyapunov.rates.map((r) => Math.max(...r));
   const iTop = topRate.indexOf(Math.max(...topRate));
   sections.push({
     id: "dynamics",
     title: "Generative dynamics: trajectories, decisions and divergence",
     text:
-      `200 reverse-SDE trajectories from the exact noisy law at σ = ${fmt(sigmas[sigmas.length - 1])} down to ${fmt(sigmas[0])}` +
+      `${plan.paths.n} reverse-SDE trajectories from the exact noisy law at σ = ${fmt(sigmas[sigmas.length - 1])} down to ${fmt(sigmas[0])}` +
       (paths.decisionSigma ? `; each path's decision σ is where its pathwise entropy drops most` : "") +
       `. Along the probability-flow ODE, nearby trajectories separate fastest (largest local Lyapunov rate ${fmt(topRate[iTop])} per unit log σ) at σ ≈ ${fmt(paths.lyapunov.sigma[iTop])}.`,
     figures: [
@@ -115,32 +129,36 @@ export function buildReport(model: DataModel, options: ReportOptions): Report {
     ],
   });
   // Symmetry breaking: branchings, the decision tree and the free-energy landscape there (THEORY.md §5–6).
-  const bif = branchingSection(model, sample.points, add);
+  throwIfAborted(options.signal);
+  const bif = branchingSection(model, sample.points, add, plan.branchings);
   if (bif) sections.push(bif.section);
   // Memorization: participation ratio and condensation (THEORY.md §6, seed 004).
   let participation: ReturnType<typeof participationVsSigma> | undefined;
   if (model.discrete) {
-    participation = participationVsSigma(model, [...sigmas], { samples: 500, seed });
-    const condensation = crossing(participation.sigma, participation.meanInverseParticipation, 1.5);
+    throwIfAborted(options.signal);
+    const { samples, threshold } = plan.participation;
+    participation = participationVsSigma(model, [...sigmas], { samples, seed });
+    const condensation = crossing(participation.sigma, participation.meanInverseParticipation, threshold);
     sections.push({
       id: "memorization",
       title: "Memorization: how many data points shape the score",
       text:
         `1/Y = 1/Σ_j w_j² counts the data points that the score at x averages over. ` +
         (condensation
-          ? `Below σ ≈ ${fmt(condensation)} it falls under 1.5 on average: the posterior condenses onto single data points (memorization).`
-          : `It stays above 1.5 over the whole range.`),
+          ? `Below σ ≈ ${fmt(condensation)} it falls under ${threshold} on average: the posterior condenses onto single data points (memorization).`
+          : `It stays above ${threshold} over the whole range.`),
       figures: add("participation", participationFigure(participation, condensation)),
     });
   }
   // Sampling schedules: entropic time from the profile's mmse (THEORY.md §7, §9.1).
-  const schedules = scheduleSection(profile, sigmas);
+  const schedules = scheduleSection(profile, sigmas, plan.schedules);
+  const n = plan.schedules.steps;
   sections.push({
     id: "schedules",
     title: "Entropic time: where a sampler should spend its steps",
     text:
-      `With 16 steps on [${fmt(sigmas[0])}, ${fmt(sigmas[sigmas.length - 1])}], entropic time (equal steps of H(y|x_σ)) and rescaled entropic time ` +
-      `(equal steps of ∫ mmse/s² ds) against EDM's ρ = 7 grid. Entropic time puts ${schedules.inWindow} of its 16 steps within a factor 2 of ` +
+      `With ${n} steps on [${fmt(sigmas[0])}, ${fmt(sigmas[sigmas.length - 1])}], entropic time (equal steps of H(y|x_σ)) and rescaled entropic time ` +
+      `(equal steps of ∫ mmse/s² ds) against EDM's ρ = 7 grid. Entropic time puts ${schedules.inWindow} of its ${n} steps within a factor ${plan.schedules.window} of ` +
       `the rate peak σ ≈ ${fmt(profile.peaks.entropyRateLogSigma?.sigma)}; EDM puts ${schedules.inWindowEdm} there. ` +
       `(Levels from the report's mmse profile, log-interpolated between its ${sigmas.length} noise levels.)`,
     figures: add("schedules", scheduleFigure(schedules.list)),
@@ -150,11 +168,10 @@ export function buildReport(model: DataModel, options: ReportOptions): Report {
     title: `infodyn report — ${options.source}`,
     sections,
     figures,
+    plan,
     results: {
-      version: VERSION,
       seed,
-      command: options.command ?? "",
-      model: { source: options.source, kind: model.kind, dim: model.dim, numClasses: model.numClasses, classNames: model.classNames },
+      commandLine: options.commandLine ?? "",
       dataScale: scale,
       profile: { sigma: profile.sigma, points: profile.points, peaks: profile.peaks },
       paths: { sigma: paths.sigma, decisionSigma: paths.decisionSigma, lyapunov: paths.lyapunov },
@@ -164,33 +181,6 @@ export function buildReport(model: DataModel, options: ReportOptions): Report {
       summary: criticalWindows(profile),
     },
   };
-}
-
-function labelledSample(model: DataModel, n: number, seed: number): { points: Float64Array; labels?: Int32Array } {
-  const st = model.structure;
-  if (model.discrete && st?.type === "mixture" && st.means.rows <= 5000) {
-    const labels = "set" in model ? (model as unknown as { set: { labels?: Int32Array } }).set.labels : undefined;
-    return { points: st.means.data, labels };
-  }
-  const rng = createRng(seed + 1);
-  if (model.sampleLabelled) {
-    const s = model.sampleLabelled(n, rng);
-    return { points: s.points.data, labels: s.labels };
-  }
-  return { points: model.sample(n, rng).data };
-}
-
-/** √(Tr Cov(y)/D) of a sample: the natural σ scale of the data. */
-function dataScale(points: Float64Array, D: number): number {
-  const n = points.length / D;
-  let tr = 0;
-  for (let k = 0; k < D; k++) {
-    let m = 0;
-    for (let i = 0; i < n; i++) m += points[i * D + k];
-    m /= n;
-    for (let i = 0; i < n; i++) tr += (points[i * D + k] - m) ** 2 / n;
-  }
-  return Math.sqrt(tr / D) || 1;
 }
 
 function modelText(model: DataModel, source: string, scale: number): string {

@@ -1,4 +1,4 @@
-import { bifurcationReport, defaultSigmaRange } from "../analysis/bifurcation/index.js";
+import { bifurcationReport, defaultSigmaRange, type Branching, type TreeNode } from "../analysis/bifurcation/index.js";
 import type { InformationProfile } from "../analysis/info/grid.js";
 import { entropicProfile } from "../analysis/schedule/entropic-profile.js";
 import { scheduleSigmas, type Schedule } from "../analysis/schedule/schedules.js";
@@ -8,6 +8,7 @@ import { deltas } from "../models/deltas.js";
 import type { DataModel } from "../models/types.js";
 import { edm } from "../noise/process.js";
 import { landscapeFigure, treeFigure } from "./figures/landscape.js";
+import type { ReportPlan } from "./plan.js";
 import type { ReportSection } from "./report.js";
 import type { VegaLiteSpec } from "./theme.js";
 
@@ -20,13 +21,14 @@ export function branchingSection(
   model: DataModel,
   points: Float64Array,
   add: (name: string, spec: VegaLiteSpec | undefined) => string[],
-): { section: ReportSection; results: Record<string, unknown> } | undefined {
+  plan: ReportPlan["branchings"],
+): { section: ReportSection; results: BranchingResults } | undefined {
   const st = model.structure;
   if (st?.type !== "mixture" || model.dim > 2) return undefined;
   let target: DataModel | undefined;
   let what: string;
   let names: (i: number) => string;
-  if (st.means.rows <= 12) {
+  if (st.means.rows <= plan.maxPoints) {
     target = model;
     what = `the ${st.means.rows} ${model.discrete ? "data points" : "components"}`;
     names = (i) => String(i);
@@ -46,8 +48,8 @@ export function branchingSection(
     names = (i) => model.classNames?.[i] ?? String(i);
   } else return undefined;
   const [lo, hi] = defaultSigmaRange(target);
-  const r = bifurcationReport(target, lo, hi, 40);
-  const levels = r.branchings.map((b) => b.sigma).sort((a, b) => b - a).slice(0, 3);
+  const r = bifurcationReport(target, lo, hi, plan.steps);
+  const levels = r.branchings.map((b) => b.sigma).sort((a, b) => b - a).slice(0, plan.landscapes);
   const D = model.dim;
   const extent = (k: number) => {
     let a = Infinity;
@@ -61,7 +63,7 @@ export function branchingSection(
   };
   const [x0, x1] = extent(0);
   const [y0, y1] = D === 2 ? extent(1) : [0, 0];
-  const grids = levels.map((sigma) => ({ sigma, grid: freeEnergyGrid(model, sigma, { x0, x1, y0, y1, n: D === 2 ? 48 : 200 }) }));
+  const grids = levels.map((sigma) => ({ sigma, grid: freeEnergyGrid(model, sigma, { x0, x1, y0, y1, n: D === 2 ? plan.grid2d : plan.grid1d }) }));
   const list = r.branchings.map((b) => `σ = ${fmt(b.sigma)} (${b.kind}, ${b.modesAbove} → ${b.modesBelow} modes)`).join("; ");
   return {
     section: {
@@ -80,8 +82,18 @@ export function branchingSection(
   };
 }
 
-/** Entropic, rescaled-entropic and EDM levels (16 steps) from the profile's mmse, log-log interpolated. */
-export function scheduleSection(profile: InformationProfile, sigmas: readonly number[]) {
+/** The branchings of the report's results.json. */
+export interface BranchingResults {
+  /** What branches: the model's points or components, or its class centres. */
+  of: string;
+  sigmaMin: number;
+  sigmaMax: number;
+  branchings: Branching[];
+  tree?: TreeNode;
+}
+
+/** Entropic, rescaled-entropic and EDM levels (the plan's steps) from the profile's mmse, log-log interpolated. */
+export function scheduleSection(profile: InformationProfile, sigmas: readonly number[], plan: ReportPlan["schedules"]) {
   const ls = sigmas.map(Math.log);
   const lm = profile.points.map((p) => Math.log(Math.max(p.mmse, 1e-300)));
   const source: MmseSource = {
@@ -99,13 +111,15 @@ export function scheduleSection(profile: InformationProfile, sigmas: readonly nu
   const hi = sigmas[sigmas.length - 1];
   const phi = entropicProfile(source, lo, hi);
   const options = { process: edm(), profile: phi };
-  const list: { kind: string; schedule: Schedule }[] = (["entropic", "rescaled-entropic", "edm"] as const).map((kind) => ({
+  const list: { kind: string; schedule: Schedule }[] = plan.kinds.map((kind) => ({
     kind,
-    schedule: scheduleSigmas(kind, 16, lo, hi, options),
+    schedule: scheduleSigmas(kind, plan.steps, lo, hi, options),
   }));
   const peak = profile.peaks.entropyRateLogSigma?.sigma ?? Math.sqrt(lo * hi);
-  const count = (s: Schedule) => Array.from(s.sigma).filter((v) => v >= peak / 2 && v <= peak * 2).length;
-  return { list, inWindow: count(list[0].schedule), inWindowEdm: count(list[2].schedule) };
+  const w = plan.window;
+  const count = (s: Schedule) => Array.from(s.sigma).filter((v) => v >= peak / w && v <= peak * w).length;
+  const of = (kind: string) => list.find((l) => l.kind === kind)?.schedule;
+  return { list, inWindow: count(of("entropic") ?? list[0].schedule), inWindowEdm: count(of("edm") ?? list[list.length - 1].schedule) };
 }
 
 /** The largest x where y (decreasing towards small x) crosses the level, log-interpolated; undefined if never. */

@@ -1,0 +1,147 @@
+import type { Batch } from "../batch.js";
+import { sampleRngs } from "../analysis/dynamics/initial.js";
+import { finiteTimeLyapunov } from "../analysis/dynamics/lyapunov.js";
+import { isOdeSampler, SAMPLERS, type SamplerName } from "../analysis/dynamics/registry.js";
+import { denoiserRateProfile } from "../analysis/info/denoiser.js";
+import { denoiserProfile, type DenoiserProfile } from "../contracts/denoiser-profile.js";
+import { PATHS_DENOISER_OMITTED, type PathsPayload } from "../contracts/paths.js";
+import { InfodynError } from "../errors.js";
+import type { Denoiser } from "../models/types.js";
+import { ascending, logSigmas } from "../noise/grid.js";
+
+/*
+ * The denoiser routes of `profile` and `paths`: the same analyses on a denoiser and its data samples, where no
+ * posterior is available (a trained network; the `testbed` model kind). No `node:` module: they could move to
+ * analysis/ unchanged.
+ */
+
+/** The estimators' settings of the denoiser route of `profile` (denoiserRates' defaults). */
+export const DENOISER_ESTIMATORS = { probes: 1, noiseDraws: 1, epsilon: 1e-4 } as const;
+
+/**
+ * The information profile of a denoiser on its data samples over a descending σ grid: `denoiserRateProfile` at
+ * each level (ascending; level i seeded `seed + i`), then {@link denoiserProfile} (I by integrating the rate,
+ * the grid peak of mmse/σ²).
+ */
+export async function denoiserProfileRoute(
+  denoiser: Denoiser,
+  data: Batch,
+  grid: Float64Array,
+  options: { seed: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+): Promise<DenoiserProfile> {
+  const sigma = ascending(grid);
+  const rates = await denoiserRateProfile(denoiser, data, sigma, { ...DENOISER_ESTIMATORS, seed: options.seed, signal: options.signal, onProgress: options.onProgress });
+  const { probes, noiseDraws, epsilon } = DENOISER_ESTIMATORS;
+  const method =
+    `denoiser estimators on ${data.rows} data samples (${noiseDraws} noise draw, ${probes} Rademacher probe, ε = ${epsilon}·σ; ` +
+    `standard errors over the samples); I(y;x) by integrating mmse/σ³ from σ_max down (trapezoid in log σ; above σ_max the Gaussian tail (D/2) log(1 + Tr Cov/(D σ_max²)))`;
+  return denoiserProfile(rates, denoiser.dim, { traceCov: traceCovariance(data), method });
+}
+
+/** Options of {@link denoiserPathsRoute} (those of `pathsReport`). */
+export interface DenoiserPathsOptions {
+  sampler: SamplerName;
+  steps: number;
+  n: number;
+  sigmaMin: number;
+  /** @default max(10, 5 √Tr Cov(y)) over the data samples */
+  sigmaMax?: number;
+  seed: number;
+  /** @default 8 */
+  keep?: number;
+  /** @default min(n, 64) */
+  lyapunovPaths?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Reverse trajectories of a sampler on a denoiser and finite-time Lyapunov exponents of its probability-flow
+ * ODE by finite differences (`finiteTimeLyapunov` on any denoiser), as `pathsReport` does on an exact model.
+ * Path i starts at `y_j + σ_max z` with y_j a data sample drawn from stream i of `sampleRngs(seed, n)` (the
+ * empirical p_σmax) and draws its noise from a fork of that stream; the Lyapunov paths are the first ones.
+ * The pathwise entropy and decision σ's need a posterior and are left out (`omitted` says why).
+ */
+export async function denoiserPathsRoute(denoiser: Denoiser, data: Batch, o: DenoiserPathsOptions): Promise<PathsPayload> {
+  const D = denoiser.dim;
+  const N = data.rows;
+  const sigmaMax = o.sigmaMax ?? Math.max(10, 5 * Math.sqrt(traceCovariance(data)));
+  if (!(sigmaMax > o.sigmaMin && o.sigmaMin > 0)) throw new InfodynError(`sigmaMax: ${sigmaMax} must exceed sigmaMin ${o.sigmaMin} > 0`);
+  const sigmas = logSigmas(o.steps + 1, o.sigmaMin, sigmaMax);
+  const levels = sigmas.length;
+  const keep = Math.min(o.keep ?? 8, o.n);
+  const lyapunovPaths = Math.min(o.lyapunovPaths ?? 64, o.n);
+  const total = 2 * o.steps;
+
+  const rngs = sampleRngs(o.seed, o.n);
+  const x0: Batch = { rows: o.n, dim: D, data: new Float64Array(o.n * D) };
+  for (let i = 0; i < o.n; i++) {
+    const j = Math.min(N - 1, Math.floor(rngs[i].uniform() * N));
+    for (let d = 0; d < D; d++) x0.data[i * D + d] = data.data[j * D + d] + sigmaMax * rngs[i].normal();
+  }
+  const noise = rngs.map((r) => r.fork());
+  const trajectories = Array.from({ length: keep }, () => new Float64Array(levels * D));
+  const record = (x: Batch, i: number) => {
+    for (let r = 0; r < keep; r++) trajectories[r].set(x.data.subarray(r * D, (r + 1) * D), i * D);
+  };
+  const xEnd = await SAMPLERS[o.sampler](denoiser, x0, sigmas, {
+    rng: noise,
+    signal: o.signal,
+    callback: ({ i, x }) => {
+      record(x, i);
+      o.onProgress?.(i + 1, total);
+    },
+  });
+  record(xEnd, levels - 1);
+
+  const method = isOdeSampler(o.sampler) ? o.sampler : "heun";
+  const starts: Batch = { rows: lyapunovPaths, dim: D, data: x0.data.slice(0, lyapunovPaths * D) };
+  const lyap = await finiteTimeLyapunov(denoiser, starts, sigmas, { method, signal: o.signal });
+  o.onProgress?.(total, total);
+  const k = lyap.directions;
+  return {
+    dim: D,
+    sampler: o.sampler,
+    steps: o.steps,
+    n: o.n,
+    seed: o.seed,
+    start: "data",
+    sigma: Array.from(sigmas),
+    lyapunov: {
+      method,
+      paths: lyapunovPaths,
+      sigma: Array.from(lyap.sigma.subarray(1)),
+      exponents: Array.from({ length: lyap.sigma.length - 1 }, (_, i) => Array.from(lyap.meanCumulative.subarray((i + 1) * k, (i + 2) * k))),
+      rates: meanStepRates(lyap.logGrowth, lyap.sigma, lyapunovPaths, k),
+      jacobian: lyap.jacobian,
+    },
+    trajectories: trajectories.map((t) => Array.from({ length: levels }, (_, i) => Array.from(t.subarray(i * D, (i + 1) * D)))),
+    omitted: PATHS_DENOISER_OMITTED,
+  };
+}
+
+/** Tr Cov of a batch of samples (1/n). */
+export function traceCovariance(data: Batch): number {
+  const { rows: n, dim: D } = data;
+  let tr = 0;
+  for (let k = 0; k < D; k++) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += data.data[i * D + k];
+    m /= n;
+    for (let i = 0; i < n; i++) tr += (data.data[i * D + k] - m) ** 2 / n;
+  }
+  return tr;
+}
+
+/** Mean over paths of each step's log|R_jj| per unit log σ, steps × k (as `pathsReport`'s `rates`). */
+function meanStepRates(logGrowth: Float64Array, sigma: Float64Array, rows: number, k: number): number[][] {
+  const steps = sigma.length - 1;
+  return Array.from({ length: steps }, (_, i) => {
+    const dl = Math.log(sigma[i] / sigma[i + 1]);
+    return Array.from({ length: k }, (_, j) => {
+      let s = 0;
+      for (let r = 0; r < rows; r++) s += logGrowth[(r * steps + i) * k + j];
+      return s / rows / dl;
+    });
+  });
+}

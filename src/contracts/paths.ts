@@ -1,0 +1,70 @@
+import type { SamplerName } from "../analysis/dynamics/registry.js";
+import { type Envelope, withEnvelope } from "./envelope.js";
+
+/** The parameters of `infodyn paths` (σ_max resolved: the default is max(10, 5√Tr Cov(y))). */
+export interface PathsParams {
+  sampler: SamplerName;
+  steps: number;
+  n: number;
+  sigmaMin: number;
+  sigmaMax: number;
+  seed: number;
+  /** `exact`: starts y + σ_max z with y ~ the model; `data`: y drawn from the denoiser's data samples. */
+  start: "exact" | "data";
+}
+
+/** Finite-time Lyapunov exponents along the probability-flow ODE (see `pathsReport`). */
+export interface LyapunovSeries {
+  /** ODE method (the sampler's when it is an ODE sampler, else heun). */
+  method: string;
+  paths: number;
+  /** The grid's levels below σ_max, descending. */
+  sigma: number[];
+  /** exponents[i]: the k finite-time exponents over [sigma[i], σ_max], averaged over paths. */
+  exponents: number[][];
+  /** rates[i]: local rates of the step ending at sigma[i], per unit log σ. */
+  rates: number[][];
+  /** How the tangent flow's Jacobian products were computed (denoiser route: `finite-difference`). */
+  jacobian?: "covariance" | "finite-difference";
+}
+
+/** The payload of `infodyn paths --json` (issue 5). */
+export interface PathsPayload {
+  dim: number;
+  sampler: SamplerName;
+  steps: number;
+  n: number;
+  seed: number;
+  start: "exact" | "data";
+  /** The levels, descending from σ_max. */
+  sigma: number[];
+  /** Mean, variance and SE of h(x_σ) over the paths (discrete exact models). */
+  pathwiseEntropy?: { mean: number[]; variance: number[]; standardError: number[] };
+  /** Histogram of the paths' decision σ's, log-uniform bins (discrete exact models). */
+  decisionSigma?: { edges: number[]; counts: number[] };
+  lyapunov: LyapunovSeries;
+  /** The first trajectories in full, each levels × D. */
+  trajectories: number[][][];
+  /** Denoiser route: the keys left out, each with the reason. */
+  omitted?: Record<string, string>;
+}
+
+export type PathsJson = Envelope<"paths", PathsParams> & PathsPayload;
+
+/** Why the pathwise keys are missing on the denoiser route. */
+export const PATHS_DENOISER_OMITTED: Record<string, string> = {
+  pathwiseEntropy: "h(x_σ) = −Σ w log w needs the posterior weights (an exact model)",
+  decisionSigma: "a path's decision σ is where its pathwise entropy drops most (an exact model)",
+};
+
+/**
+ * The JSON contract of `infodyn paths --json`: the envelope, then `pathsReport`'s payload (exact models) or the
+ * denoiser route's (no pathwise entropy); the report's own `version` and `model` (the model kind) give way to the
+ * envelope's.
+ *
+ * @example
+ * pathsContract(pathsReport(model, { n: 100 }), envelope("paths", modelInfo(m), params));
+ */
+export function pathsContract(payload: PathsPayload | Record<string, unknown>, env: Envelope<"paths", PathsParams>): PathsJson {
+  return withEnvelope(env, payload) as unknown as PathsJson;
+}
