@@ -9,3 +9,4 @@ export * from "./models/index.js";
 export * from "./io/index.js";
 export * from "./score/index.js";
 export * from "./analysis/index.js";
+export * from "./contracts/index.js";
