@@ -10,6 +10,7 @@ import { defaultMetricSettings, measure, metricNames, type MetricName, type Metr
 import { scheduleSigmas, SCHEDULE_KINDS, type ScheduleKind } from "./schedules.js";
 import { modelMmse } from "./source.js";
 import { throwIfAborted } from "../../score/program.js";
+import { sigmaGrid } from "../../noise/grid.js";
 
 /** One line of the benchmark (the JSON contract of `infodyn schedule --evaluate --json`, plus `nfe`). */
 export interface BenchmarkRow {
@@ -129,7 +130,7 @@ export function evaluateSchedules(model: DataModel, options: BenchmarkOptions): 
     const x0 = exactNoisy(model, samples, sigmaMax, base);
     let c = 1;
     for (const lv of levels) {
-      const desc = Float64Array.from(lv.sigma).reverse();
+      const desc = sigmaGrid(lv.sigma, `${lv.kind} levels`); // the sampler's descending grid
       for (const sampler of samplers) {
         const x = SAMPLERS[sampler](model, x0, desc, { rng: createRng(base ^ 0x5a3b) });
         record(cells[c++], model.denoise(x, sigmaMin), reference, r);

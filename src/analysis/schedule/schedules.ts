@@ -8,7 +8,10 @@ import { entropicLevels } from "./invert.js";
 export type ScheduleKind = "entropic" | "rescaled-entropic" | "edm" | "uniform" | "log" | "cosine";
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ["entropic", "rescaled-entropic", "edm", "uniform", "log", "cosine"];
 
-/** A schedule of n steps: n + 1 levels ascending from σ_min to σ_max, their times and entropies. */
+/**
+ * A schedule of n steps: n + 1 levels ascending from σ_min to σ_max (the order they are printed and plotted), their
+ * times and entropies; `sigmaGrid(schedule.sigma)` is the descending grid a sampler takes (noise/grid.ts).
+ */
 export interface Schedule {
   kind: ScheduleKind;
   /** σ_0 = σ_min < … < σ_n = σ_max. */
