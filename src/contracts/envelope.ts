@@ -1,6 +1,7 @@
 import type { Batch } from "../batch.js";
 import type { DataModel, Denoiser } from "../models/types.js";
 import { VERSION } from "../version.js";
+import { assertFinite } from "../analysis/validity.js";
 
 /** The commands whose output is a JSON contract (`--json`, or `report`'s results.json). */
 export type CommandName =
@@ -88,8 +89,13 @@ export function envelope<C extends CommandName, P>(command: C, model: ModelInfo 
   return { command, version: VERSION, model, params };
 }
 
-/** The envelope keys first, then the payload's keys in their order, less any that collide with the envelope. */
+/**
+ * The envelope keys first, then the payload's keys in their order, less any that collide with the envelope.
+ * Every number of the payload must be finite: a NaN or ±∞ (JSON's `null`) is refused here with the path of the
+ * first one ({@link assertFinite}), so no command writes a silent non-finite number.
+ */
 export function withEnvelope<E extends Envelope, P extends object>(env: E, payload: P): E & Omit<P, keyof Envelope> {
+  assertFinite(payload, env.command);
   const out: Record<string, unknown> = { command: env.command, version: env.version, model: env.model, params: env.params };
   for (const [k, v] of Object.entries(payload)) if (!(ENVELOPE_KEYS as readonly string[]).includes(k)) out[k] = v;
   return out as E & Omit<P, keyof Envelope>;
