@@ -33,6 +33,10 @@ extern void openblas_set_num_threads(int);
 
 #define QUERY_BLOCK 256
 #define MAX_THREADS 16
+/* Few queries: the points are always cut into this many shards, whatever the thread count, and the shards' sums
+ * merge in shard order, so the results are bit for bit the same for every INFODYN_THREADS (threads only choose
+ * who computes a shard). */
+#define DATA_SHARDS 4
 
 typedef struct {
   int Q, N, D, K, classes, perClass;
@@ -187,6 +191,18 @@ static void *run_job(void *arg) {
  * s = exp(M_lo − M_hi): rest += s (1 + rest_lo), Σ e a += s (Σ e a_lo + (M_lo − M_hi)(1 + rest_lo)), s₂ and acc
  * += s·(…), Σ e² += s² Σ e²_lo, class masses += s (masses_lo + 1 for the class of lo's heaviest point).
  */
+/* A thread's share of the jobs: first, first + stride, … below count. */
+typedef struct {
+  Job *jobs;
+  int first, stride, count;
+} Pool;
+
+static void *run_pool(void *arg) {
+  Pool *p = (Pool *)arg;
+  for (int j = p->first; j < p->count; j += p->stride) run_job(&p->jobs[j]);
+  return NULL;
+}
+
 static void merge(Job *a, Job *b, int Q, size_t w) {
   const int K = a->K;
   for (int i = 0; i < Q; i++) {
@@ -273,26 +289,29 @@ static napi_value fast_rows(napi_env env, napi_callback_info info) {
   }
   if (threads < 1) threads = 1;
   if (threads > MAX_THREADS) threads = MAX_THREADS;
-  /* Few queries (one block): the threads split the points and their partial sums merge; else they split queries. */
-  int dataSplit = Q <= QUERY_BLOCK && threads > 1 && base.N >= 2 * threads * base.P;
-  if (!dataSplit && threads > (int)Q) threads = Q > 0 ? (int)Q : 1;
+  /* Few queries (one block): the points are cut into DATA_SHARDS shards whose partial sums merge (the cut does
+   * not depend on the thread count); else the threads split the queries (each row's arithmetic is its own). */
+  int dataSplit = Q <= QUERY_BLOCK && base.N >= 2 * DATA_SHARDS * base.P;
+  int jobCount = dataSplit ? DATA_SHARDS : threads;
+  if (!dataSplit && jobCount > (int)Q) jobCount = Q > 0 ? (int)Q : 1;
+  if (threads > jobCount) threads = jobCount;
   Job jobs[MAX_THREADS];
   pthread_t tid[MAX_THREADS];
   int started[MAX_THREADS] = {0};
   int failed = 0;
   const size_t w = base.perClass ? (size_t)K * base.D : (size_t)base.D;
-  for (int t = 0; t < threads; t++) {
+  for (int t = 0; t < jobCount; t++) {
     jobs[t] = base;
-    jobs[t].r0 = dataSplit ? 0 : (int)((Q * t) / threads);
-    jobs[t].r1 = dataSplit ? (int)Q : (int)((Q * (t + 1)) / threads);
-    jobs[t].jlo = dataSplit ? (int)((N * t) / threads) : 0;
-    jobs[t].jhi = dataSplit ? (int)((N * (t + 1)) / threads) : (int)N;
+    jobs[t].r0 = dataSplit ? 0 : (int)((Q * t) / jobCount);
+    jobs[t].r1 = dataSplit ? (int)Q : (int)((Q * (t + 1)) / jobCount);
+    jobs[t].jlo = dataSplit ? (int)((N * t) / jobCount) : 0;
+    jobs[t].jhi = dataSplit ? (int)((N * (t + 1)) / jobCount) : (int)N;
     if (dataSplit && t > 0) {
       size_t cr = base.classes ? Q * (size_t)K : 0;
       double *m = calloc(Q * (6 + w) + cr, sizeof(double));
       if (!m) {
         failed = 1;
-        threads = t;
+        jobCount = t;
         break;
       }
       jobs[t].own = m;
@@ -311,21 +330,22 @@ static napi_value fast_rows(napi_env env, napi_callback_info info) {
     }
   }
   if (failed) {
-    for (int t = 1; t < threads; t++) free(jobs[t].own);
+    for (int t = 1; t < jobCount; t++) free(jobs[t].own);
     napi_throw_error(env, NULL, "fastRows: out of memory");
     return NULL;
   }
-  for (int t = 1; t < threads; t++) started[t] = pthread_create(&tid[t], NULL, run_job, &jobs[t]) == 0;
+  /* Thread t runs jobs t, t + threads, t + 2·threads, … (thread 0 is this one). */
+  Pool pools[MAX_THREADS];
+  for (int t = 0; t < threads; t++) pools[t] = (Pool){jobs, t, threads, jobCount};
+  for (int t = 1; t < threads; t++) started[t] = pthread_create(&tid[t], NULL, run_pool, &pools[t]) == 0;
   for (int t = 1; t < threads; t++)
-    if (!started[t]) run_job(&jobs[t]);
-  run_job(&jobs[0]);
-  failed = jobs[0].failed;
-  for (int t = 1; t < threads; t++) {
+    if (!started[t]) run_pool(&pools[t]);
+  run_pool(&pools[0]);
+  for (int t = 1; t < threads; t++)
     if (started[t]) pthread_join(tid[t], NULL);
-    failed |= jobs[t].failed;
-  }
+  for (int t = 0; t < jobCount; t++) failed |= jobs[t].failed;
   if (dataSplit)
-    for (int t = 1; t < threads; t++) {
+    for (int t = 1; t < jobCount; t++) {
       merge(&jobs[0], &jobs[t], (int)Q, w);
       free(jobs[t].own);
     }

@@ -68,8 +68,8 @@ describe("the native OpenBLAS kernel agrees with the reference jsPosteriorKernel
   });
 
   it.runIf(built)("two threads split the points and merge their partial sums (1 and 2 threads, every row fast): the same to 1e-12", () => {
-    // native/kernel.c splits the points between threads when Q ≤ 256 and N ≥ 2 · threads · P, P = 512 points per
-    // block at D = 8; 6000 points and 9 queries take that route. The queries sit near points spread over the whole
+    // native/kernel.c cuts the points into 4 shards (whatever the thread count) when Q ≤ 256 and N ≥ 2 · 4 · P,
+    // P = 512 points per block at D = 8; 6000 points and 9 queries take that route. The queries sit near points spread over the whole
     // set, so that the heaviest point lies in the first thread's half for some rows and in the second's for others.
     // Two sets put zero weight on one half, so that one thread's partial is empty (M = −∞) for every row.
     const addon = nativeAddon()!;
@@ -106,6 +106,18 @@ describe("the native OpenBLAS kernel agrees with the reference jsPosteriorKernel
           expect(calls, `${label}: every row on the fast route, none redone`).toEqual({ fast: B, reference: 0 });
         }
       }
+    }
+  });
+
+  it.runIf(built)("results are bit for bit the same for 1, 2, 3 and 4 threads, on the sharded and the query-split routes (issue 13)", () => {
+    const addon = nativeAddon()!;
+    for (const [N, B] of [[6000, 9], [2000, 601]]) {
+      const set = randomSet(N, 8, 3, 2, 31);
+      const q = { rows: B, dim: 8, data: queriesFor(set, B, 2, 32) };
+      const runs = [1, 2, 3, 4].map((t) => nativePosteriorKernel(addon, t)(set, q, 0.8, ALL));
+      for (const r of runs.slice(1))
+        for (const key of ["mean", "traceCov", "logPartition", "entropy", "participation", "classProbs", "classMeans", "classEntropy"] as const)
+          expect(Array.from(r[key] ?? []), `N=${N} B=${B} ${key}`).toEqual(Array.from(runs[0][key] ?? []));
     }
   });
 });
