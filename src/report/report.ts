@@ -1,4 +1,4 @@
-import { informationProfile, type InformationProfile } from "../analysis/info/grid.js";
+import { informationProfile, type InformationProfile, type Peak } from "../analysis/info/grid.js";
 import { ascending, logSigmas } from "../noise/grid.js";
 import type { DataModel } from "../models/types.js";
 import { pathsReport } from "../analysis/dynamics/report.js";
@@ -193,17 +193,31 @@ function modelText(model: DataModel, source: string, scale: number): string {
   );
 }
 
-/** Plain-words summary of the critical windows, with numbers. */
+/**
+ * Plain-words summary of the critical windows, with numbers. A curve that is 0 over the whole range (one distinct
+ * data point; identical classes) or peaks at an end of the range is said to be so, never called a peak.
+ */
 export function criticalWindows(profile: InformationProfile): string[] {
   const lines: string[] = [];
-  const { entropyRateLogSigma: rate, pathwiseEntropyVariance: varh, classEntropyRate: cls } = profile.peaks;
+  const peaks = profile.peaks;
+  const real = (p: Peak | undefined) => (p && p.value > 0 && !p.atBoundary ? p : undefined);
+  const rate = real(peaks.entropyRateLogSigma);
+  const varh = real(peaks.pathwiseEntropyVariance);
+  const cls = real(peaks.classEntropyRate);
   const last = profile.points[profile.points.length - 1];
   const first = profile.points[0];
+  const range = `[${fmt(first.sigma)}, ${fmt(last.sigma)}]`;
+  if (peaks.entropyRateLogSigma && !(peaks.entropyRateLogSigma.value > 0))
+    lines.push(`mmse is 0 at every σ in ${range}: the data is a single distinct point, so the noisy state has nothing to resolve.`);
+  else if (peaks.entropyRateLogSigma?.atBoundary)
+    lines.push(`The rate dH/dlog σ is largest at the end σ ≈ ${fmt(peaks.entropyRateLogSigma.sigma)} of the range ${range}: no interior peak (widen the range).`);
   if (rate)
     lines.push(
       `The data is resolved fastest (peak of dH/dlog σ = mmse/σ²) at σ ≈ ${fmt(rate.sigma)}; going down from σ = ${fmt(last.sigma)} to ${fmt(first.sigma)}, the noisy state's information about the data grows from ${fmt(last.mutualInformation)} to ${fmt(first.mutualInformation)} nats.`,
     );
   if (varh) lines.push(`Trajectories disagree most about which data point they are heading to (peak of Var h) at σ ≈ ${fmt(varh.sigma)}.`);
+  if (peaks.classEntropyRate && !(peaks.classEntropyRate.value > 0))
+    lines.push(`The class entropy does not change with σ: no position tells the classes apart (their points coincide).`);
   if (cls)
     lines.push(
       `The class is decided fastest (peak of dH(c|x)/dσ) at σ ≈ ${fmt(cls.sigma)}${rate ? `, ${cls.sigma > rate.sigma ? "above" : "below"} the peak of the overall rate: the class is settled ${cls.sigma > rate.sigma ? "before" : "after"} the fine detail` : ""}.`,

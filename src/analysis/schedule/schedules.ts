@@ -59,6 +59,11 @@ export function scheduleSigmas(kind: ScheduleKind, n: number, sigmaMin: number, 
     case "entropic":
     case "rescaled-entropic": {
       if (!profile) throw new InfodynError(`${kind}: needs the model's mmse profile`);
+      const clock = kind === "entropic" ? profile.phiH : profile.phiR;
+      if (!(clock[clock.length - 1] > 0))
+        throw new InfodynError(
+          `--kind ${kind}: mmse(σ) is 0 on [${sigmaMin}, ${sigmaMax}] (one distinct data point): no step carries information, so equal information steps are undefined; use --kind edm, log or uniform`,
+        );
       const lv = entropicLevels(profile, kind === "entropic" ? "H" : "R", n);
       sigma = lv.sigma;
       standardError = lv.standardError;
