@@ -4,6 +4,7 @@ import { ascending, logSigmas } from "../../noise/grid.js";
 import { type CriticalPointOptions, type CriticalPointSet, criticalPoints, distance } from "./critical-points.js";
 import { continueFixedPoint, foldPoint, stabilityMargin } from "./fold.js";
 import { throwIfAborted } from "../../score/program.js";
+import { checkComputable } from "../validity.js";
 
 /**
  * How the number of modes changes at a branching, read downward in σ (from noise to data):
@@ -55,6 +56,7 @@ export interface BranchingOptions extends CriticalPointOptions {
  * branchings(deltas(fromRows([[-1], [1]])), 0.5, 2); // [{ sigma: 1, modesAbove: 1, modesBelow: 2, kind: "pitchfork", … }]
  */
 export function branchings(model: DataModel, sigmaMin: number, sigmaMax: number, options: BranchingOptions = {}): Branching[] {
+  checkComputable(model, [sigmaMax, sigmaMin], "sigma range");
   const grid = ascending(logSigmas((options.steps ?? 60) + 1, sigmaMin, sigmaMax));
   const sets: CriticalPointSet[] = [];
   grid.forEach((s, i) => {

@@ -3,6 +3,7 @@ import type { DataModel } from "../../models/types.js";
 import { symmetricEigenvalues } from "../../numeric/eigen.js";
 import { createRng } from "../../numeric/rng.js";
 import { lengthScale, meanShift, newtonFixedPoints } from "./newton.js";
+import { checkComputable } from "../validity.js";
 
 /** Kind of a critical point of `p_σ`, from the signs of the eigenvalues of the Hessian of `log p_σ`. */
 export type CriticalKind = "max" | "saddle" | "min";
@@ -56,6 +57,7 @@ export interface CriticalPointOptions {
  * criticalPoints(deltas(fromRows([[-1], [1]])), 0.5).points.map((p) => p.kind); // ["max", "max", "min"]
  */
 export function criticalPoints(model: DataModel, sigma: number, options: CriticalPointOptions = {}): CriticalPointSet {
+  checkComputable(model, [sigma]);
   const D = model.dim;
   const anchors = anchorPoints(model, options.seed ?? 0);
   const L = lengthScale(anchors, sigma);

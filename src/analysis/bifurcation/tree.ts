@@ -6,6 +6,7 @@ import type { Branching } from "./branchings.js";
 import { distance } from "./critical-points.js";
 import { lengthScale, meanShift, newtonFixedPoints } from "./newton.js";
 import { throwIfAborted } from "../../score/program.js";
+import { checkComputable } from "../validity.js";
 
 /** A node of the decision tree: a group of data points that share one mode for σ above `sigma`. */
 export interface TreeNode {
@@ -48,6 +49,7 @@ export interface DecisionTreeOptions {
 export function decisionTree(model: DataModel, sigmaMin: number, sigmaMax: number, options: DecisionTreeOptions = {}): TreeNode | undefined {
   const s = model.structure;
   if (s?.type !== "mixture") return undefined;
+  checkComputable(model, [sigmaMax, sigmaMin], "sigma range");
   const points = s.means;
   const n = points.rows;
   const levels = logSigmas((options.steps ?? 60) + 1, sigmaMin, sigmaMax);

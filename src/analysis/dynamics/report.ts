@@ -7,6 +7,7 @@ import { finiteTimeLyapunov } from "./lyapunov.js";
 import { pathwiseEntropyAlong, samplePaths } from "./pathwise.js";
 import { isOdeSampler, SAMPLER_NAMES, type SamplerName } from "./registry.js";
 import { ascending, logSigmas } from "../../noise/grid.js";
+import { checkComputable } from "../validity.js";
 
 /** Options of {@link pathsReport} (the `infodyn paths` command). */
 export interface PathsOptions {
@@ -58,6 +59,7 @@ export function pathsReport(model: DataModel, options: PathsOptions = {}): Recor
   const sigmaMin = options.sigmaMin ?? 0.01;
   const sigmaMax = options.sigmaMax ?? Math.max(10, 5 * Math.sqrt(dataMoments(model, seed).variance * model.dim));
   if (!(sigmaMax > sigmaMin && sigmaMin > 0)) throw new InfodynError(`sigmaMax: ${sigmaMax} must exceed sigmaMin ${sigmaMin} > 0`);
+  checkComputable(model, [sigmaMax, sigmaMin], "sigma range");
   const lyapunovPaths = Math.min(options.lyapunovPaths ?? 64, n);
   const sigmas = logSigmas(steps + 1, sigmaMin, sigmaMax);
   const total = 2 * steps;

@@ -5,6 +5,7 @@ import { createRng, type Rng } from "../../numeric/rng.js";
 import { Welford } from "../../numeric/welford.js";
 import { throwIfAborted } from "../../score/program.js";
 import { eulerMaruyamaStep } from "../dynamics/sde.js";
+import { checkComputable } from "../validity.js";
 
 /**
  * Participation ratio `Y(x) = Σ_j w_j(x)²` of a discrete model's posterior weights at each row of x (THEORY.md §6);
@@ -56,6 +57,7 @@ export function participationVsSigma(
     signal,
   }: { samples?: number; seed?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
 ): ParticipationStats {
+  checkComputable(model, sigmas);
   const rng = createRng(seed);
   const ys = sigmas.map((s, k) => {
     throwIfAborted(signal);
