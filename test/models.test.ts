@@ -11,6 +11,7 @@ import { sphere } from "../src/models/sphere.js";
 import type { DataModel } from "../src/models/types.js";
 import { gaussHermite, integrate } from "../src/numeric/quadrature.js";
 import { createRng } from "../src/numeric/rng.js";
+import { profileAt } from "../src/analysis/info/profile.js";
 import { expectClose } from "./helpers.js";
 
 const examples = join(import.meta.dirname, "..", "examples");
@@ -288,5 +289,96 @@ describe("sampling", () => {
   it("the same seed gives the same samples", () => {
     const g = exampleModel("gmm-1d.json");
     expect(Array.from(g.sample(10, createRng(3)).data)).toEqual(Array.from(g.sample(10, createRng(3)).data));
+  });
+});
+
+describe("mixture structure carries the labels (ModelStructure.labels)", () => {
+  it("labelled deltas put the class index of each point into structure.labels; unlabelled ones leave it out", () => {
+    const labelled = parseModel({ kind: "deltas", points: [[0], [1], [2], [3]], labels: ["b", "a", "b", "c"] });
+    const st = labelled.structure!;
+    expect(st.type).toBe("mixture");
+    if (st.type !== "mixture") return;
+    expect(st.labels).toBeInstanceOf(Int32Array);
+    expect(Array.from(st.labels!)).toEqual([1, 0, 1, 2]); // sorted names a, b, c
+    expect(labelled.classNames).toEqual(["a", "b", "c"]);
+    const plain = deltas(fromRows([[0], [1]])).structure!;
+    expect(plain.type === "mixture" && plain.labels).toBe(undefined);
+    const isingSt = exampleModel("ising.json").structure!;
+    expect(isingSt.type === "mixture" && isingSt.labels).toBe(undefined);
+  });
+  it("a gmm's structure.labels is the class of each component: the identity, or the labels it was given", () => {
+    const one = exampleModel("gmm-1d.json").structure!;
+    expect(one.type === "mixture" && Array.from(one.labels!)).toEqual([0, 1, 2]);
+    const grouped = gmm([
+      { weight: 1, mean: [0], variance: 1 },
+      { weight: 1, mean: [3], variance: 1 },
+      { weight: 2, mean: [-3], variance: 0.5 },
+    ], ["outer", "centre"], [0, 1, 0]);
+    const st = grouped.structure!;
+    expect(st.type === "mixture" && Array.from(st.labels!)).toEqual([0, 1, 0]);
+    expect(grouped.numClasses).toBe(2);
+    // p(c|x) = Σ_{k: labels[k] = c} p(k|x), the ModelStructure contract
+    const ungrouped = gmm([
+      { weight: 1, mean: [0], variance: 1 },
+      { weight: 1, mean: [3], variance: 1 },
+      { weight: 2, mean: [-3], variance: 0.5 },
+    ]);
+    const x = fromRows([[0.4], [-2], [2.9]]);
+    const a = grouped.posterior(x, 0.7, { classProbs: true }).classProbs!;
+    const b = ungrouped.posterior(x, 0.7, { classProbs: true }).classProbs!;
+    for (let i = 0; i < 3; i++) {
+      expectClose(a[i * 2], b[i * 3] + b[i * 3 + 2], { rtol: 1e-14 }, `p(outer) row ${i}`);
+      expectClose(a[i * 2 + 1], b[i * 3 + 1], { rtol: 1e-14 }, `p(centre) row ${i}`);
+    }
+  });
+  it("the default dataset and the digits carry their labels", async () => {
+    const { defaultModel } = await import("../src/models/default.js");
+    const { digitsModel } = await import("../src/models/digits.js");
+    for (const m of [defaultModel(), digitsModel({ perDigit: 2, size: 6 })]) {
+      const st = m.structure!;
+      expect(st.type).toBe("mixture");
+      if (st.type !== "mixture") continue;
+      expect(st.labels!.length).toBe(st.means.rows);
+      expect(Math.max(...st.labels!) + 1).toBe(m.numClasses);
+    }
+  });
+});
+
+describe("sphere: H(y|x_σ) against an mpmath oracle (test/fixtures/make_models.py)", () => {
+  // Reference measure: the surface measure of the sphere of radius r, so H(y) = log |S_r| (profile.ts); the fixture
+  // integrates h(ρ) = (d−1) log r + log Z_d(κ) − κ A_d(κ) against the density of ρ = ‖x‖ (vMF posterior, 40 digits).
+  const fixture = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "models.json"), "utf8")).sphere as {
+    d: number; r: number; sigma: number; conditionalEntropy: number; mmse: number; logArea: number;
+  }[];
+  it("H(y|x_σ) and mmse agree to 1e-12 at d = 2, 3, 5, 10, σ from 0.02 to 30", () => {
+    for (const row of fixture) {
+      const p = profileAt(sphere(row.d, row.r), row.sigma);
+      expect(p.method).toBe("radial gauss-kronrod");
+      const at = `d=${row.d} r=${row.r} σ=${row.sigma}`;
+      // the code's route is I = −E log p_σ − (d/2) log(2πeσ²), H = log|S_r| − I: Gauss–Kronrod at epsrel 1e-12
+      expectClose(p.conditionalEntropy!, row.conditionalEntropy, { rtol: 1e-12, atol: 1e-12 }, `H ${at}`);
+      expectClose(p.mmse, row.mmse, { rtol: 1e-12 }, `mmse ${at}`);
+      expectClose(p.conditionalEntropy! + p.mutualInformation, row.logArea, { rtol: 1e-14 }, `H + I = log|S_r| ${at}`);
+    }
+  });
+  it("σ → ∞: H → log|S_r| with H = log|S_r| − r²/(2σ²) + O(σ⁻⁴)", () => {
+    for (const [d, r] of [[2, 1], [3, 2], [10, 1.5]]) {
+      const logArea = fixture.find((f) => f.d === d && f.r === r)!.logArea;
+      const s = 1e3 * r;
+      const H = profileAt(sphere(d, r), s).conditionalEntropy!;
+      expectClose(((logArea - H) * 2 * s * s) / (r * r), 1, { rtol: 1e-4 }, `d=${d} r=${r}`); // relative O((r/σ)²) + rounding of I ≈ 5e-7
+      expectClose(profileAt(sphere(d, r), 1e5 * r).conditionalEntropy!, logArea, { atol: 1e-10 }, `σ = 1e5 r, d=${d}`);
+    }
+  });
+  it("σ → 0: H = (d−1)/2 · log(2πeσ²) − (d−1)(2d−5)σ²/(4r²) + O(σ⁴) (Gaussian in the d − 1 tangent directions)", () => {
+    for (const [d, r] of [[2, 1], [3, 2], [5, 1], [10, 1.5]]) {
+      const remainder = (s: number) =>
+        profileAt(sphere(d, r), s).conditionalEntropy! - ((d - 1) / 2) * Math.log(2 * Math.PI * Math.E * s * s) + ((d - 1) * (2 * d - 5) * s * s) / (4 * r * r);
+      const a = remainder(0.04 * r);
+      const b = remainder(0.02 * r);
+      // O(σ⁴): halving σ divides the remainder by 16 (a wrong σ² coefficient would leave a ratio of 4)
+      expectClose(a / b, 16, { rtol: 0.05 }, `d=${d} r=${r} ratio`);
+      expect(Math.abs(b), `d=${d} remainder`).toBeLessThan(100 * 0.02 ** 4);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { type Batch, zeros } from "../batch.js";
 import type { Rng } from "../numeric/rng.js";
+import { conditionalLabels } from "./deltas.js";
 import { GaussianComponent } from "./gaussian-component.js";
 import { sigmaAt, type DataModel, type PosteriorRequest, type PosteriorStats } from "./types.js";
 
@@ -14,6 +15,18 @@ import { sigmaAt, type DataModel, type PosteriorRequest, type PosteriorStats } f
 export function gaussian(mean: Float64Array, cov: Float64Array): DataModel & { readonly component: GaussianComponent } {
   const comp = new GaussianComponent(mean, cov);
   const D = mean.length;
+  function posterior(x: Batch, sigma: number | Float64Array, want: PosteriorRequest = {}): PosteriorStats {
+    const out = zeros(x.rows, D);
+    const traceCov = new Float64Array(x.rows);
+    const covariance = want.covariance ? new Float64Array(x.rows * D * D) : undefined;
+    for (let i = 0; i < x.rows; i++) {
+      const s = sigmaAt(sigma, i);
+      comp.posteriorMean(x.data, i * D, s, out.data, i * D);
+      traceCov[i] = comp.traceCov(s);
+      if (covariance) comp.addCovariance(s, 1, covariance, i * D * D);
+    }
+    return { mean: out, traceCov, covariance };
+  }
   return {
     kind: "gaussian",
     dim: D,
@@ -21,20 +34,10 @@ export function gaussian(mean: Float64Array, cov: Float64Array): DataModel & { r
     numClasses: 0,
     component: comp,
     structure: { type: "gaussian", lambda: comp.lambda, mean: comp.mean },
-    posterior(x: Batch, sigma: number | Float64Array, want: PosteriorRequest = {}): PosteriorStats {
-      const out = zeros(x.rows, D);
-      const traceCov = new Float64Array(x.rows);
-      const covariance = want.covariance ? new Float64Array(x.rows * D * D) : undefined;
-      for (let i = 0; i < x.rows; i++) {
-        const s = sigmaAt(sigma, i);
-        comp.posteriorMean(x.data, i * D, s, out.data, i * D);
-        traceCov[i] = comp.traceCov(s);
-        if (covariance) comp.addCovariance(s, 1, covariance, i * D * D);
-      }
-      return { mean: out, traceCov, covariance };
-    },
-    denoise(x, sigma) {
-      return this.posterior(x, sigma).mean;
+    posterior,
+    denoise(x, sigma, cond) {
+      conditionalLabels(cond, x.rows, 0); // unlabelled: only −1 rows
+      return posterior(x, sigma).mean;
     },
     logDensity(x, sigma) {
       const out = new Float64Array(x.rows);

@@ -8,7 +8,9 @@ import { deltas } from "./deltas.js";
 import { gaussian } from "./gaussian.js";
 import { gmm } from "./gmm.js";
 import { ising, ISING_MAX_EXACT_SPINS } from "./ising.js";
-import { denoiserSchemas, formatPath, modelSchemas, testbedSchema, type ModelKind, type ModelSpec } from "./schema.js";
+import { parseJsonStrict } from "../io/json.js";
+import type { z } from "zod";
+import { denoiserSchemas, formatPath, knownKeysAt, modelSchemas, testbedSchema, type ModelKind, type ModelSpec } from "./schema.js";
 import { sphere } from "./sphere.js";
 import type { DataModel, Denoiser } from "./types.js";
 
@@ -20,6 +22,13 @@ export interface ParseOptions {
   readFile?: (path: string) => Uint8Array;
   /** Field path of this model inside an enclosing file (a testbed's `model`): errors then name `model.points[1]`. */
   prefix?: readonly PropertyKey[];
+  /**
+   * The most bytes one array the model implies may take (a testbed's `samples` × D, a sphere's point): a larger
+   * declaration is refused before anything is allocated. @default unbounded (the CLI passes its 1 GiB budget)
+   */
+  maxArrayBytes?: number;
+  /** Passed to the `.npz` reader: the most bytes an archive's arrays may inflate to. @default 1 GiB */
+  maxInflatedBytes?: number;
 }
 
 /**
@@ -51,7 +60,7 @@ export function parseModel(json: unknown, options: ParseOptions = {}): DataModel
  */
 export function parseModelFile(json: unknown, options: ParseOptions = {}): ParsedModel {
   const name = typeof (json as { name?: unknown })?.name === "string" ? (json as { name: string }).name : undefined;
-  if ((json as { kind?: unknown })?.kind === "testbed") return parseTestbed(json, options);
+  if (isObject(json) && json.kind === "testbed") return parseTestbed(json, options);
   const spec = validateModel(json, options.source, options.prefix, Object.keys(denoiserSchemas));
   return { type: "exact", model: buildModel(spec, options), ...(name !== undefined ? { name } : {}) };
 }
@@ -63,19 +72,67 @@ export function validateModel(json: unknown, source?: string, prefix: readonly P
   const kind = (json as { kind?: unknown }).kind;
   if (kind === "testbed" && !alsoKinds.includes(kind))
     fail(["kind"], "a testbed is a denoiser, not a data model (parseModelFile loads it; a testbed cannot wrap a testbed)");
-  if (typeof kind !== "string" || !(kind in modelSchemas))
+  // Object.hasOwn, not `in`: "__proto__", "toString", "constructor" … are not model kinds
+  if (typeof kind !== "string" || !Object.hasOwn(modelSchemas, kind))
     fail(["kind"], `unknown model kind ${JSON.stringify(kind)} (expected one of ${[...Object.keys(modelSchemas), ...alsoKinds].join(", ")})`);
-  const result = modelSchemas[kind as ModelKind].safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    fail(issue.path, issue.message);
-  }
+  const schema = modelSchemas[kind as ModelKind];
+  const result = schema.safeParse(json);
+  if (!result.success) failIssues(result.error.issues, schema, `${kind} model`, fail);
   const spec = result.data as ModelSpec;
   checkShapes(spec, fail);
   return spec;
 }
 
 type Fail = (path: readonly PropertyKey[], message: string) => never;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * The first schema issue as one error; an unknown key comes first, with the known ones and the nearest as a
+ * "did you mean": `label: unknown field of a deltas model (expected kind, points, weights, labels, name,
+ * description); did you mean 'labels'?`.
+ */
+function failIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, what: string, fail: Fail): never {
+  const unknown = issues.find((i) => i.code === "unrecognized_keys");
+  if (unknown && unknown.code === "unrecognized_keys") {
+    const key = unknown.keys[0];
+    const known = knownKeysAt(schema, unknown.path) ?? [];
+    const near = nearest(key, known);
+    const where = unknown.path.length ? formatPath(unknown.path) : `a ${what}`;
+    return fail(
+      [...unknown.path, key],
+      `unknown field of ${where}${known.length ? ` (expected ${known.join(", ")})` : ""}${near ? `; did you mean '${near}'?` : ""}`,
+    );
+  }
+  return fail(issues[0].path, issues[0].message);
+}
+
+/** The known key nearest to `key` (edit distance ≤ 2, or ≤ a third of its length; case and prefixes count as near). */
+export function nearest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = k.toLowerCase() === key.toLowerCase() ? 0.5 : editDistance(key, k);
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  if (best === undefined) return undefined;
+  const prefix = key.length >= 3 && (best.startsWith(key) || key.startsWith(best));
+  return bestD <= Math.max(2, Math.floor(key.length / 3)) || prefix ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 8) return Infinity;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
 
 function failer(source?: string, prefix: readonly PropertyKey[] = []): Fail {
   return (p, message) => {
@@ -163,19 +220,26 @@ function buildModel(spec: ModelSpec, options: ParseOptions): DataModel {
         spec.components.map((c, k) => c.label ?? `component ${k}`),
       );
     case "sphere":
+      if (spec.dim * 8 > (options.maxArrayBytes ?? Infinity))
+        fail(["dim"], `${spec.dim} coordinates need ${bytesText(spec.dim * 8)} per point, more than the ${bytesText(options.maxArrayBytes!)} memory budget for an array`);
       return sphere(spec.dim, spec.radius);
     case "ising":
       return ising(fromRows(spec.couplings).data, spec.couplings.length, spec.temperature);
     case "dataset":
-      return buildDataset(spec.path, spec.labels, options, fail);
+      return buildDataset(spec, options, fail);
     case "onnx":
       return fail(["kind"], "'onnx' models (trained networks) are not supported yet");
   }
 }
 
-function buildDataset(path: string, labelsPath: string | undefined, options: ParseOptions, fail: Fail): DataModel {
+function buildDataset(spec: Extract<ModelSpec, { kind: "dataset" }>, options: ParseOptions, fail: Fail): DataModel {
+  const { path, labels: labelsPath } = spec;
   if (!options.readFile) fail(["path"], "dataset models need a file reader (use the CLI or pass readFile)");
-  const arr = parseArrayFile(readOrFail(path, options, fail, "path"), path);
+  if (spec.array !== undefined && !/\.npz$/i.test(path)) fail(["array"], `names an array of an .npz file, but path is ${path}`);
+  if (spec.labelsArray !== undefined && !(labelsPath && /\.npz$/i.test(labelsPath)))
+    fail(["labelsArray"], `names an array of an .npz labels file, but labels is ${labelsPath ?? "not given"}`);
+  const npz = { maxInflatedBytes: options.maxInflatedBytes };
+  const arr = parseArrayFile(readOrFail(path, options, fail, "path"), path, { ...npz, array: spec.array });
   if (arr.shape.length > 2 || arr.shape.length === 0)
     fail(["path"], `${path} has shape [${arr.shape}], expected a 2-D array (points × dimensions) or 1-D`);
   const n = arr.shape[0];
@@ -185,7 +249,7 @@ function buildDataset(path: string, labelsPath: string | undefined, options: Par
     if (!Number.isFinite(arr.data[i])) fail(["path"], `${path} has a non-finite value at point ${Math.floor(i / dim)}`);
   let enc: ReturnType<typeof encodeLabels> = {};
   if (labelsPath) {
-    const raw = parseLabelFile(readOrFail(labelsPath, options, fail, "labels"), labelsPath);
+    const raw = parseLabelFile(readOrFail(labelsPath, options, fail, "labels"), labelsPath, { ...npz, array: spec.labelsArray });
     if (raw.length !== n) fail(["labels"], `${labelsPath} has ${raw.length} labels, expected ${n} (one per point)`);
     enc = encodeLabels(raw);
   }
@@ -204,12 +268,7 @@ function readOrFail(path: string, options: ParseOptions, fail: Fail, field: stri
 function parseTestbed(json: unknown, options: ParseOptions): ParsedModel {
   const fail: Fail = failer(options.source, options.prefix);
   const result = testbedSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    if (issue.code === "unrecognized_keys")
-      fail([...issue.path, issue.keys[0]], `unknown field of a testbed (expected ${Object.keys(testbedSchema.shape).join(", ")})`);
-    fail(issue.path, issue.message);
-  }
+  if (!result.success) failIssues(result.error.issues, testbedSchema, "testbed", fail);
   const spec = result.data;
   let exact: DataModel;
   if (typeof spec.model === "string") {
@@ -218,15 +277,19 @@ function parseTestbed(json: unknown, options: ParseOptions): ParsedModel {
     const bytes = readOrFail(path, options, fail, "model");
     let inner: unknown;
     try {
-      inner = JSON.parse(new TextDecoder().decode(bytes));
+      inner = parseJsonStrict(bytes, path);
     } catch (e) {
-      fail(["model"], `${path} is not valid JSON (${(e as Error).message})`);
+      // `tri.json: not valid JSON (…)` → `t.json: model: tri.json is not valid JSON (…)`
+      const why = (e as Error).message.startsWith(`${path}: `) ? (e as Error).message.slice(path.length + 2) : (e as Error).message;
+      fail(["model"], `${path} is ${why.startsWith("not ") ? why : `not a valid model file: ${why}`}`);
     }
     // The wrapped file names its own fields; its dataset paths are relative to it.
     const base = path.includes("/") ? path.slice(0, path.lastIndexOf("/") + 1) : "";
     exact = parseModel(inner, {
       source: `${options.source ? options.source + ": " : ""}model ${path}`,
       readFile: (p) => options.readFile!(isAbsolutePath(p) ? p : base + p),
+      maxArrayBytes: options.maxArrayBytes,
+      maxInflatedBytes: options.maxInflatedBytes,
     });
   } else {
     exact = parseModel(spec.model, { ...options, prefix: [...(options.prefix ?? []), "model"] });
@@ -245,6 +308,9 @@ function parseTestbed(json: unknown, options: ParseOptions): ParsedModel {
     seed: spec.seed,
   });
   const n = spec.samples ?? 4096;
+  const budget = options.maxArrayBytes ?? Infinity;
+  if (n * D * 8 > budget)
+    fail(["samples"], `${n} samples × D = ${D} need ${bytesText(n * D * 8)}; at most ${Math.floor(budget / (8 * D))} fit in the ${bytesText(budget)} memory budget`);
   const rng = createRng(spec.seed ?? 0);
   const drawn = exact.sampleLabelled ? exact.sampleLabelled(n, rng) : { points: exact.sample(n, rng), labels: undefined };
   return {
@@ -267,4 +333,11 @@ export function encodeLabels(raw?: readonly (number | string)[]): { labels?: Int
   distinct.sort((a, b) => (numeric ? (a as number) - (b as number) : String(a).localeCompare(String(b))));
   const index = new Map(distinct.map((v, i) => [v, i]));
   return { labels: Int32Array.from(raw, (v) => index.get(v)!), classNames: distinct.map(String) };
+}
+
+/** `1 GiB`, `30.5 GiB`. */
+function bytesText(n: number): string {
+  for (const [unit, size] of [["TiB", 2 ** 40], ["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]] as const)
+    if (n >= size) return `${+(n / size).toPrecision(3)} ${unit}`;
+  return `${n} bytes`;
 }

@@ -3,14 +3,15 @@ import { z } from "zod";
 /**
  * JSON schemas of the model files (DESIGN.md "Model files"). Structural checks live here (zod names the
  * field of every error); the checks that need linear algebra (shapes agree, covariances are PSD) live in
- * `parse.ts` and name their field the same way.
+ * `parse.ts` and name their field the same way. Every object is strict: an unknown key (`"label"` for `"labels"`)
+ * is an error with a "did you mean" (parse.ts), never silently ignored.
  */
 const vector = z.array(z.number()).min(1, "must have at least one entry");
 const matrix = z.array(vector).min(1, "must have at least one row");
 const label = z.union([z.number().int(), z.string()]);
 const common = { name: z.string().optional(), description: z.string().optional() };
 
-export const deltasSchema = z.object({
+export const deltasSchema = z.strictObject({
   kind: z.literal("deltas"),
   points: matrix,
   weights: z.array(z.number().nonnegative("must be non-negative")).optional(),
@@ -18,18 +19,18 @@ export const deltasSchema = z.object({
   ...common,
 });
 
-export const gaussianSchema = z.object({
+export const gaussianSchema = z.strictObject({
   kind: z.literal("gaussian"),
   mean: vector,
   cov: matrix,
   ...common,
 });
 
-export const gmmSchema = z.object({
+export const gmmSchema = z.strictObject({
   kind: z.literal("gmm"),
   components: z
     .array(
-      z.object({
+      z.strictObject({
         weight: z.number().positive("must be positive"),
         mean: vector,
         cov: matrix.optional(),
@@ -41,28 +42,32 @@ export const gmmSchema = z.object({
   ...common,
 });
 
-export const sphereSchema = z.object({
+export const sphereSchema = z.strictObject({
   kind: z.literal("sphere"),
   dim: z.number().int().min(2, "must be at least 2"),
   radius: z.number().positive("must be positive").default(1),
   ...common,
 });
 
-export const isingSchema = z.object({
+export const isingSchema = z.strictObject({
   kind: z.literal("ising"),
   couplings: matrix,
   temperature: z.number().positive("must be positive"),
   ...common,
 });
 
-export const datasetSchema = z.object({
+export const datasetSchema = z.strictObject({
   kind: z.literal("dataset"),
   path: z.string().min(1, "must name a file"),
+  /** The array of an `.npz` `path` to read (default: its only array, else `x`, else `arr_0`). */
+  array: z.string().min(1, "must name an array of the .npz file").optional(),
   labels: z.string().min(1, "must name a file").optional(),
+  /** The array of an `.npz` `labels` file to read (default: its only array, else `y`, `labels`, `arr_1`). */
+  labelsArray: z.string().min(1, "must name an array of the .npz file").optional(),
   ...common,
 });
 
-export const onnxSchema = z.object({
+export const onnxSchema = z.strictObject({
   kind: z.literal("onnx"),
   path: z.string(),
   parameterization: z.enum(["eps", "x0", "score"]),
@@ -87,7 +92,7 @@ export const testbedSchema = z.strictObject({
   noise: z.number().nonnegative("must be non-negative").optional(),
   float32: z.boolean().optional(),
   samples: z.number().int("must be an integer").min(1, "must be at least 1").max(10_000_000, "must be at most 10⁷").optional(),
-  seed: z.number().int("must be an integer").optional(),
+  seed: z.number().int("must be an integer").min(0, "must be in [0, 4294967295]").max(2 ** 32 - 1, "must be in [0, 4294967295]").optional(),
   ...common,
 });
 
@@ -117,4 +122,29 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += out ? `.${String(p)}` : String(p);
   }
   return out || "(root)";
+}
+
+/** Unwraps optional / default / nullable wrappers of a schema. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  for (;;) {
+    const def = (s as unknown as { def: { type: string; innerType?: z.ZodType } }).def;
+    if ((def.type === "optional" || def.type === "default" || def.type === "nullable" || def.type === "prefault") && def.innerType) s = def.innerType;
+    else return s;
+  }
+}
+
+/**
+ * The keys the object at `path` of `schema` knows (`["components", 0]` of the gmm schema → weight, mean, cov,
+ * variance, label); undefined where the path leads to no object schema.
+ */
+export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
+  let s = unwrap(schema);
+  for (const p of path) {
+    if (s instanceof z.ZodObject && typeof p === "string") s = unwrap(s.shape[p] as z.ZodType);
+    else if (s instanceof z.ZodArray) s = unwrap(s.element as z.ZodType);
+    else return undefined;
+    if (!s) return undefined;
+  }
+  return s instanceof z.ZodObject ? Object.keys(s.shape) : undefined;
 }

@@ -1,6 +1,7 @@
 import { type Batch, zeros } from "../batch.js";
-import { besselRatio, besselRatioComplement, logBesselMgf } from "../numeric/bessel.js";
+import { besselRatio, besselRatioComplement, logBesselMgfScaled } from "../numeric/bessel.js";
 import type { Rng } from "../numeric/rng.js";
+import { conditionalLabels } from "./deltas.js";
 import { sigmaAt, type DataModel, type PosteriorRequest, type PosteriorStats } from "./types.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -10,7 +11,8 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * The posterior is von Mises–Fisher with mean direction `x/‖x‖` and concentration `κ = r‖x‖/σ²`:
  * `m = r A_d(κ) x/‖x‖`, `Tr C = r²(1 − A_d(κ)²)`,
  * `C = r²[(A/κ)(I − x̂x̂ᵀ) + (1 − A² − (d−1)A/κ) x̂x̂ᵀ]`,
- * `log p_σ(x) = −(d/2) log(2πσ²) − (‖x‖ − r)²/(2σ²) + (log E_u e^{κu₁} − κ)`.
+ * `log p_σ(x) = −(d/2) log(2πσ²) − (‖x‖ − r)²/(2σ²) + (log E_u e^{κu₁} − κ)`, the last term without subtracting κ
+ * ({@link logBesselMgfScaled}: κ reaches 1e24 at σ = 1e-12).
  *
  * The radial variance `1 − A² − (d−1)A/κ` (= A'(κ)) is a difference of nearly equal numbers for κ ≫ d; it
  * carries a relative error ≈ 1e-16·κ/d, so the full covariance is accurate to ~1e-10 only up to κ ≈ 1e6·d.
@@ -23,7 +25,7 @@ export function sphere(dim: number, radius = 1): DataModel & { readonly radius: 
     for (let k = 0; k < d; k++) s += x[o + k] * x[o + k];
     return Math.sqrt(s);
   }
-  return {
+  const model: DataModel & { readonly radius: number } = {
     kind: "sphere",
     dim: d,
     discrete: false,
@@ -59,8 +61,9 @@ export function sphere(dim: number, radius = 1): DataModel & { readonly radius: 
       }
       return { mean, traceCov, covariance };
     },
-    denoise(x, sigma) {
-      return this.posterior(x, sigma).mean;
+    denoise(x, sigma, cond) {
+      conditionalLabels(cond, x.rows, 0); // unlabelled: only −1 rows
+      return model.posterior(x, sigma).mean;
     },
     logDensity(x, sigma) {
       const out = new Float64Array(x.rows);
@@ -68,7 +71,7 @@ export function sphere(dim: number, radius = 1): DataModel & { readonly radius: 
         const s = sigmaAt(sigma, i);
         const nx = norm(x.data, i * d);
         const kappa = (r * nx) / (s * s);
-        out[i] = -0.5 * d * (LOG_2PI + 2 * Math.log(s)) - (nx - r) ** 2 / (2 * s * s) + (logBesselMgf(d, kappa) - kappa);
+        out[i] = -0.5 * d * (LOG_2PI + 2 * Math.log(s)) - (nx - r) ** 2 / (2 * s * s) + logBesselMgfScaled(d, kappa);
       }
       return out;
     },
@@ -87,4 +90,5 @@ export function sphere(dim: number, radius = 1): DataModel & { readonly radius: 
       return out;
     },
   };
+  return model;
 }
