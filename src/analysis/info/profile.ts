@@ -1,6 +1,6 @@
 import type { DataModel } from "../../models/types.js";
 import type { NoiseProcess } from "../../noise/process.js";
-import { vmfKullbackLeibler } from "../../numeric/bessel.js";
+import { logBesselMgfScaled, vmfKullbackLeibler } from "../../numeric/bessel.js";
 import { integrate } from "../../numeric/quadrature.js";
 import { mixtureDesign, monteCarlo, type Design, type DesignOptions } from "./design.js";
 import { expectation, variance, type Estimate } from "./expect.js";
@@ -237,22 +237,27 @@ function gaussianProfile(D: number, lambda: Float64Array, sigma: number): Profil
 function sphereProfile(model: DataModel, r: number, sigma: number): ProfilePoint {
   const d = model.dim;
   const logArea = Math.log(2) + (d / 2) * Math.log(Math.PI) - logGammaHalf(d);
-  const at = (rho: number) => {
+  // Radial integral in t = (ρ − r)/σ, ρ = ‖x‖, with the density of t written in t itself: (ρ − r)² = (σt)² is exact
+  // where ρ is not (near r, float64 ρ are 2e-16 r apart: 2e-4 σ at σ = 1e-12 r),
+  // p(t) = σ |S^{d−1}| ρ^{d−1} (2πσ²)^{−d/2} e^{−t²/2} M_d(κ) e^{−κ}, κ = rρ/σ².
+  const at = (t: number) => {
+    const rho = r + sigma * t;
     const x = { rows: 1, dim: d, data: new Float64Array(d) };
     x.data[0] = rho;
     const q = pointQuantities(model, x, sigma);
-    const logDens = logArea + (d - 1) * Math.log(rho) + q.logDensity[0];
-    return { q, dens: rho > 0 ? Math.exp(logDens) : 0 };
+    const logDens =
+      Math.log(sigma) + logArea + (d - 1) * Math.log(rho) - 0.5 * d * Math.log(2 * Math.PI * sigma * sigma) - 0.5 * t * t +
+      logBesselMgfScaled(d, (r * rho) / (sigma * sigma));
+    return { q, rho, dens: rho > 0 ? Math.exp(logDens) : 0 };
   };
-  const hi = r + sigma * (Math.sqrt(d) + 40);
-  const lo = Math.max(0, r - 40 * sigma);
+  const tLo = Math.max(-r / sigma, -40);
+  const tHi = Math.sqrt(d) + 40;
   const E = (pick: (q: ReturnType<typeof pointQuantities>, rho: number) => number) => {
-    const f = (rho: number) => {
-      const { q, dens } = at(rho);
+    const f = (t: number) => {
+      const { q, rho, dens } = at(t);
       return dens === 0 ? 0 : dens * pick(q, rho);
     };
-    const parts = lo > 0 ? [[lo, r], [r, hi]] : r < hi ? [[0, r], [r, hi]] : [[0, hi]];
-    return parts.reduce((acc, [a, b]) => acc + integrate(f, a, b, { epsrel: 1e-12, epsabs: 0 }).value, 0);
+    return [[tLo, 0], [0, tHi]].reduce((acc, [a, b]) => acc + integrate(f, a, b, { epsrel: 1e-12, epsabs: 0 }).value, 0);
   };
   const s2 = sigma * sigma;
   const mmse = E((q) => q.traceCov[0]);
