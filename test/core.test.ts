@@ -360,4 +360,17 @@ describe("network paths on the test bed (async, float32, perturbed by stated amo
     const exact = entropicProfile(modelMmse(g), 0.05, 10, { intervals: 24 });
     for (let k = 0; k < exact.mmse.length; k++) expectClose(fromNet.mmse[k], exact.mmse[k], { atol: 4 * fromNet.mmseStandardError[k] + 1e-6 }, `node ${k}`);
   });
+  it("conditioning flows through the test bed and the estimators: given its class, a one-point-per-class model has loss 0", async () => {
+    // labelled deltas, one point per class: E[y | x, c] = y_c exactly, so the conditional loss is 0 (float32 aside)
+    // while the unconditional one is the mmse > 0
+    const m = parseModel({ kind: "deltas", points: [[-1, 0], [1, 0.5]], labels: [0, 1] });
+    const draw = m.sampleLabelled!(2000, createRng(3));
+    const net = networkTestbed(m);
+    const cond = await denoiserRates(net, draw.points, 1, { seed: 1, labels: draw.labels });
+    const uncond = await denoiserRates(net, draw.points, 1, { seed: 1 });
+    expect(cond.mmse.value).toBeLessThan(1e-12);
+    expectClose(uncond.mmse.value, profileAt(m, 1).mmse, { atol: 4 * uncond.mmse.standardError }, "unconditional loss = mmse");
+    expect(uncond.mmse.value).toBeGreaterThan(0.1);
+  });
 });
+
