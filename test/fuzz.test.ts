@@ -683,7 +683,7 @@ describe("known bugs in src/models (it.fails: flip to it once fixed)", () => {
    * "toLocaleString". Likely fix: `Object.hasOwn(modelSchemas, kind)` (or a Map / null-prototype object).
    */
   for (const kind of ["__proto__", "toString", "constructor", "hasOwnProperty"])
-    it.fails(`BUG 5: parseModel({ kind: ${JSON.stringify(kind)} }) is an InfodynError naming the kind (today: TypeError)`, () => {
+    it(`BUG 5 (fixed: Object.hasOwn): parseModel({ kind: ${JSON.stringify(kind)} }) is an InfodynError naming the kind (was: TypeError)`, () => {
       expect(outcome(() => parseModel({ kind }, { source: "m.json" }), "m.json", "parseModel")).toBeInstanceOf(InfodynError);
     });
   /**

@@ -5,7 +5,9 @@ import type { TreeNode } from "../analysis/bifurcation/tree.js";
 import { bifurcationsContract, bifurcationsPayload, type BifurcationsPayload } from "../contracts/bifurcations.js";
 import { envelope, modelInfo } from "../contracts/envelope.js";
 import { InfodynError } from "../errors.js";
-import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
+import { checkComputable } from "../analysis/validity.js";
+import { checkMemory, checkSquare, checkWork, modelFactors, modelSize } from "./budget.js";
+import { emit, loadModel, parsePositiveList, plusOne, seedOption, sizeOption } from "./files.js";
 import { exactModel } from "./needs.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
@@ -28,7 +30,7 @@ export function registerBifurcations(program: Command): void {
     .option("--sigma-min <a>", "smallest σ (> 0); default E/20 with E the largest distance of a data point from the mean")
     .option("--sigma-max <b>", "largest σ (> --sigma-min); default 2E")
     .option("--steps <n>", "intervals of the log σ grid on which mode counts are tracked (integer ≥ 2)", "60")
-    .option("--seed <s>", "seed of the draws anchoring the mode search for models without data points (integer)", "0")
+    .option("--seed <s>", "seed of the draws anchoring the mode search for models without data points (0 to 2³²−1)", "0")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
     .addHelpText("after", "\nExample:\n  infodyn bifurcations examples/two-deltas.json --sigma-min 0.2 --sigma-max 5 --json")
@@ -40,13 +42,22 @@ export function registerBifurcations(program: Command): void {
       const a = opts.sigmaMin === undefined ? a0 : parsePositiveList(opts.sigmaMin, "--sigma-min")[0];
       const b = opts.sigmaMax === undefined ? b0 : parsePositiveList(opts.sigmaMax, "--sigma-max")[0];
       if (!(b > a)) throw new InfodynError(`--sigma-max: ${b} must exceed --sigma-min ${a}`);
-      const steps = integerOption(opts.steps, "--steps", 2);
-      const seed = integerOption(opts.seed, "--seed");
+      const stepsOpt = sizeOption(opts.steps, "--steps", 2);
+      const seed = seedOption(opts.seed);
+      // σ within the computable range (a bisection over [1e-300, 1e300] would recurse without end), the levels and
+      // the Newton searches (from up to every data point, at each level) within the budgets.
+      checkComputable(model, [a, b], opts.sigmaMin === undefined && opts.sigmaMax === undefined ? "sigma range" : "--sigma-min/--sigma-max");
+      checkSquare(model.dim);
+      const levels = { value: stepsOpt.value + 1, label: "levels", text: plusOne(stepsOpt.text) };
+      checkMemory("--steps", [levels, { value: Math.min(modelSize(model).points, 1000), label: "modes" }, { value: model.dim, label: "", text: `D = ${model.dim}` }]);
+      checkWork("--steps", [levels, { value: modelSize(model).points, label: "Newton starts" }, ...modelFactors(model), { value: 20, label: "iterations" }]);
+      const steps = stepsOpt.value;
       const bar = progressBar("bifurcations");
       const report = bifurcationReport(model, a, b, steps, bar.update, seed);
       bar.stop();
       const env = envelope("bifurcations", modelInfo(loaded), { sigmaMin: a, sigmaMax: b, steps, seed });
-      emit(opts.json ? JSON.stringify(bifurcationsContract(report, env)) : bifurcationsText(report, source, model.kind), opts.out);
+      const contract = bifurcationsContract(report, env); // refuses a non-finite number, for the text too
+      emit(opts.json ? JSON.stringify(contract) : bifurcationsText(report, source, model.kind), opts.out);
     });
 }
 

@@ -1,11 +1,10 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { PaperFigure } from "../report/figures/papers.js";
 import { throwIfAborted } from "../score/program.js";
 import { VERSION } from "../version.js";
 import { interruptible } from "./abort.js";
-import { integerOption } from "./files.js";
+import { seedOption } from "./files.js";
+import { checkOutputFolder, writeOutputFolder } from "./output.js";
 import { progressBar } from "./progress.js";
 import { svgToPng } from "./report.js";
 
@@ -40,45 +39,42 @@ ${items}
 
 /**
  * `infodyn figures [--out DIR] [--seed S]`: every figure of the two papers as `DIR/NAME.svg`, `NAME.png` and
- * `NAME.vl.json`, with `DIR/index.html` listing them. The folder is assembled beside DIR and renamed into place.
+ * `NAME.vl.json`, with `DIR/index.html` listing them and the marker `DIR/.infodyn-output`. The folder is assembled
+ * beside DIR and renamed into place (output.ts); an existing DIR is replaced only when it is infodyn's own output.
  */
 export function registerFigures(program: Command): void {
   program
     .command("figures")
     .description("reproduce every figure of the two papers (seed 000 figs. 1–2, seed 004 figs. 1–4) as SVG, PNG and Vega-Lite specs")
     .option("--out <dir>", "folder to write the figures into", "figures")
-    .option("--seed <s>", "seed of every random draw (integer)", "0")
+    .option("--seed <s>", "seed of every random draw (0 to 2³²−1)", "0")
     .addHelpText("after", "\nExample:\n  infodyn figures --out paper-figures --seed 1")
     .action(async (opts: FiguresCliOptions) => {
-      const seed = integerOption(opts.seed, "--seed");
+      const seed = seedOption(opts.seed);
+      checkOutputFolder(opts.out, "figures");
       const started = Date.now();
       const bar = progressBar("figures", 0);
       // Loaded here, not at start-up: the figures pull in vega, vega-lite and the analyses.
       const { paperFigures } = await import("../report/figures/papers.js");
       const { renderSvg } = await import("../report/render.js");
       const figures = paperFigures(seed, (done, total) => bar.update(done, 2 * total));
-      const out = resolve(opts.out);
-      const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
-      rmSync(tmp, { recursive: true, force: true });
-      mkdirSync(tmp, { recursive: true });
+      let out: string;
       try {
-        // Rendering is asynchronous: a signal here stops it, removes the temp folder and leaves DIR as it was.
-        await interruptible(async (signal) => {
-          for (const [i, f] of figures.entries()) {
-            throwIfAborted(signal);
-            const svg = await renderSvg(f.spec);
-            writeFileSync(join(tmp, `${f.name}.svg`), svg);
-            writeFileSync(join(tmp, `${f.name}.vl.json`), JSON.stringify(f.spec));
-            writeFileSync(join(tmp, `${f.name}.png`), await svgToPng(svg));
-            bar.update(figures.length + i + 1, 2 * figures.length);
-          }
-        });
-        writeFileSync(join(tmp, "index.html"), figuresIndexHtml(figures, seed));
-        if (existsSync(out)) rmSync(out, { recursive: true, force: true });
-        renameSync(tmp, out);
-      } catch (e) {
-        rmSync(tmp, { recursive: true, force: true });
-        throw e;
+        // The temp folder exists only from here (after the computation); rendering is asynchronous: a signal stops
+        // it, the temp folder is removed and DIR is left as it was.
+        out = await writeOutputFolder(opts.out, "figures", (put) =>
+          interruptible(async (signal) => {
+            for (const [i, f] of figures.entries()) {
+              throwIfAborted(signal);
+              const svg = await renderSvg(f.spec);
+              put(`${f.name}.svg`, svg);
+              put(`${f.name}.vl.json`, JSON.stringify(f.spec));
+              put(`${f.name}.png`, await svgToPng(svg));
+              bar.update(figures.length + i + 1, 2 * figures.length);
+            }
+            put("index.html", figuresIndexHtml(figures, seed));
+          }),
+        );
       } finally {
         bar.stop();
       }

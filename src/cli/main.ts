@@ -5,6 +5,7 @@ import { kernelBackendName } from "../engine/backends.js";
 import { installNativeBackend } from "../node/native.js";
 import { VERSION } from "../version.js";
 import { interruptedBy, SIGNAL_EXIT_CODES } from "./abort.js";
+import { whyFailed } from "./read.js";
 import { registerBifurcations } from "./bifurcations.js";
 import { registerFigures } from "./figures.js";
 import { registerMemorization } from "./memorization.js";
@@ -18,11 +19,47 @@ import { registerSchedule } from "./schedule.js";
 import { registerThermo } from "./thermo.js";
 
 /**
+ * Standard output and error closed under us: a closed pipe (`infodyn … | head -1`, EPIPE) ends the writing silently
+ * and the run keeps its usual exit code; any other write error (a full disk behind `> file`) is one line on stderr
+ * and exit code 2.
+ */
+function guardStandardStreams(): void {
+  let reported = false;
+  const onError = (stream: "stdout" | "stderr") => (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") return;
+    if (!reported && stream === "stdout") {
+      reported = true;
+      try {
+        process.stderr.write(`infodyn: cannot write to standard output (${whyFailed(e)})\n`);
+      } catch {
+        // stderr is gone too
+      }
+    }
+    process.exitCode = 2;
+  };
+  process.stdout.on("error", onError("stdout"));
+  process.stderr.on("error", onError("stderr"));
+}
+
+/**
+ * An unknown command is an error even with `--help` (commander would print the main help and exit 0): one line
+ * naming it and the known ones, exit code 2.
+ */
+function unknownCommand(program: Command, argv: string[]): string | undefined {
+  const known = program.commands.map((c) => c.name());
+  const first = argv[0];
+  const name = first === "help" ? argv[1] : first;
+  if (name === undefined || name.startsWith("-") || known.includes(name)) return undefined;
+  return `infodyn: unknown command '${name}' (commands: ${known.join(", ")})`;
+}
+
+/**
  * The `infodyn` command line. Bad input (files, fields, options) ends with one line naming the culprit and
- * exit code 2; an internal failure prints its stack and exits with 1; SIGINT / SIGTERM during asynchronous work
- * (a denoiser's analyses, the rendering of figures) ends it with 130 / 143, nothing written.
+ * exit code 2; an internal failure prints its stack and exits with 1; SIGINT / SIGTERM end it with 130 / 143 and
+ * leave no temporary output (abort.ts says what holds where).
  */
 export async function main(argv: string[]): Promise<number> {
+  guardStandardStreams();
   // The native OpenBLAS kernel when `npm ci` could build it; the TypeScript kernel otherwise (--version says which).
   installNativeBackend();
   const program = new Command("infodyn")
@@ -41,6 +78,11 @@ export async function main(argv: string[]): Promise<number> {
   registerSchedule(program);
   registerReport(program);
   registerFigures(program);
+  const unknown = unknownCommand(program, argv);
+  if (unknown) {
+    process.stderr.write(unknown + "\n");
+    return 2;
+  }
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
@@ -56,6 +98,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof InfodynError) {
       process.stderr.write(`infodyn: ${e.message}\n`);
+      return 2;
+    }
+    // The budgets (budget.ts) refuse what cannot fit before the work; an allocation that still fails is said in one
+    // line rather than a stack.
+    if (e instanceof RangeError && /Invalid (string|array|typed array) length|Array buffer allocation failed/.test(e.message)) {
+      process.stderr.write(`infodyn: out of memory (${e.message}); ask for fewer levels, samples or paths\n`);
       return 2;
     }
     process.stderr.write(`infodyn: internal error: ${(e as Error)?.stack ?? e}\n`);

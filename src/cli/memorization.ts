@@ -11,7 +11,9 @@ import {
 } from "../contracts/memorization.js";
 import { InfodynError } from "../errors.js";
 import type { DataModel } from "../models/types.js";
-import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
+import { checkComputable } from "../analysis/validity.js";
+import { checkMemory, checkOutput, checkWork, dimFactor, modelFactors } from "./budget.js";
+import { emit, loadModel, parsePositiveList, plusOne, seedOption, sizeOption } from "./files.js";
 import { exactModel } from "./needs.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
@@ -78,7 +80,7 @@ export function registerMemorization(program: Command): void {
     .option("--samples <n>", "queries x ~ p_σ per σ (integer ≥ 2)", "2000")
     .option("--paths <n>", "generative paths (integer ≥ 1)", "200")
     .option("--threshold <t>", "condensation when 1/Y falls below this (> 1)", "1.5")
-    .option("--seed <s>", "seed (integer)", "0")
+    .option("--seed <s>", "seed (0 to 2³²−1)", "0")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
     .addHelpText("after", "\nExample:\n  infodyn memorization examples/blobs.json --sigma-min 0.01 --sigma-max 10 --steps 60 --json")
@@ -92,14 +94,25 @@ export function registerMemorization(program: Command): void {
       if (!(sigmaMax > sigmaMin)) throw new InfodynError(`--sigma-max: ${sigmaMax} must exceed --sigma-min ${sigmaMin}`);
       const [threshold] = parsePositiveList(opts.threshold, "--threshold");
       if (!(threshold > 1)) throw new InfodynError(`--threshold: '${opts.threshold}' must exceed 1`);
+      const steps = sizeOption(opts.steps, "--steps", 1);
+      const samples = sizeOption(opts.samples, "--samples", 2);
+      const paths = sizeOption(opts.paths, "--paths", 1);
+      const seed = seedOption(opts.seed);
+      checkComputable(model, [sigmaMin, sigmaMax], "--sigma-min/--sigma-max");
+      const levels = { value: steps.value + 1, label: "levels", text: plusOne(steps.text) };
+      checkMemory("--steps", [levels, { ...paths, label: "paths" }]);
+      checkMemory("--samples", [{ ...samples, label: "samples" }, dimFactor(model.dim)]);
+      checkMemory("--paths", [{ ...paths, label: "paths" }, dimFactor(model.dim)]);
+      checkOutput("--steps", [levels, { value: 8, label: "numbers per level" }]);
+      checkWork("--samples", [{ value: samples.value + paths.value, label: "queries", text: `(${samples.text} samples + ${paths.text} paths)` }, levels, ...modelFactors(model)]);
       const req = {
         sigmaMin,
         sigmaMax,
-        steps: integerOption(opts.steps, "--steps", 1),
-        samples: integerOption(opts.samples, "--samples", 2),
-        paths: integerOption(opts.paths, "--paths", 1),
+        steps: steps.value,
+        samples: samples.value,
+        paths: paths.value,
         threshold,
-        seed: integerOption(opts.seed, "--seed", -(2 ** 31)),
+        seed,
       };
       const bar = progressBar("memorization");
       const out = memorizationContract(memorizationAnalysis(model, req, bar.update), envelope("memorization", modelInfo(loaded), req));

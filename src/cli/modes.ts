@@ -3,7 +3,9 @@ import { type CriticalPointSet, criticalPoints } from "../analysis/bifurcation/c
 import { envelope, modelInfo } from "../contracts/envelope.js";
 import { modesContract, modesPayload, type ModesPayload } from "../contracts/modes.js";
 import { InfodynError } from "../errors.js";
-import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
+import { checkComputable } from "../analysis/validity.js";
+import { checkSquare } from "./budget.js";
+import { emit, loadModel, parsePositiveList, seedOption } from "./files.js";
 import { exactModel } from "./needs.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
@@ -22,21 +24,24 @@ export function registerModes(program: Command): void {
     .description("critical points of p_σ (fixed points m(x) = x) with their kind from the Hessian of log p_σ")
     .argument("<model>", "model JSON file, or 'default' for the embedded dataset")
     .option("--sigma <s>", "noise level σ (> 0; required), e.g. 0.5")
-    .option("--seed <s>", "seed of the draws anchoring the search for models without data points (integer)", "0")
+    .option("--seed <s>", "seed of the draws anchoring the search for models without data points (0 to 2³²−1)", "0")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
     .addHelpText("after", "\nExample:\n  infodyn modes examples/triangle.json --sigma 0.72 --json")
     .action((modelPath: string, opts: ModesCliOptions) => {
       if (opts.sigma === undefined) throw new InfodynError("--sigma: required (a positive number, e.g. --sigma 0.5)");
       const [sigma] = parsePositiveList(opts.sigma, "--sigma");
-      const seed = integerOption(opts.seed, "--seed");
+      const seed = seedOption(opts.seed);
       const loaded = loadModel(modelPath);
       const model = exactModel(loaded, "modes");
+      checkSquare(model.dim);
+      checkComputable(model, [sigma], "--sigma");
       const bar = progressBar("modes");
       const set = criticalPoints(model, sigma, { seed });
       bar.stop();
       const env = envelope("modes", modelInfo(loaded), { sigma, seed });
-      emit(opts.json ? JSON.stringify(modesContract(set, env)) : modesText(set, loaded.source, model.kind), opts.out);
+      const contract = modesContract(set, env); // refuses a non-finite number, for the text too
+      emit(opts.json ? JSON.stringify(contract) : modesText(set, loaded.source, model.kind), opts.out);
     });
 }
 

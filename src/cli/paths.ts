@@ -6,7 +6,8 @@ import { pathsContract, type PathsParams } from "../contracts/paths.js";
 import { InfodynError } from "../errors.js";
 import { interruptible } from "./abort.js";
 import { denoiserPathsRoute } from "./denoiser-routes.js";
-import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
+import { checkMemory, checkOutput, checkSquare, checkWork, dimFactor, modelFactors } from "./budget.js";
+import { emit, loadModel, parsePositiveList, plusOne, seedOption, sizeOption } from "./files.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 
@@ -34,7 +35,7 @@ export function registerPaths(program: Command): void {
     .option("--n <n>", "number of trajectories (integer ≥ 1)", "1000")
     .option("--sigma-min <a>", "smallest σ (> 0)", "0.01")
     .option("--sigma-max <b>", "largest σ, where paths start from the exact p_σ (default max(10, 5·√Tr Cov(y)))")
-    .option("--seed <s>", "seed of the paths (integer); path i does not depend on --n", "0")
+    .option("--seed <s>", "seed of the paths (0 to 2³²−1); path i does not depend on --n", "0")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
     .addHelpText("after", "\nExample:\n  infodyn paths examples/two-deltas.json --sampler heun --steps 200 --n 500 --json")
@@ -46,13 +47,31 @@ export function registerPaths(program: Command): void {
       const [sigmaMin] = parsePositiveList(opts.sigmaMin, "--sigma-min");
       const sigmaMax = opts.sigmaMax === undefined ? undefined : parsePositiveList(opts.sigmaMax, "--sigma-max")[0];
       if (sigmaMax !== undefined && !(sigmaMax > sigmaMin)) throw new InfodynError(`--sigma-max: ${sigmaMax} must exceed --sigma-min ${sigmaMin}`);
+      const steps = sizeOption(opts.steps, "--steps", 1);
+      const n = sizeOption(opts.n, "--n", 1);
+      const seed = seedOption(opts.seed);
+      // The budgets (budget.ts): the pathwise entropies (levels × paths), the Lyapunov tangents (≤ 64 paths × levels
+      // × D², kept per level × D), the output (8 kept trajectories and the exponents per level), the kernel work.
+      const D = loaded.type === "exact" ? loaded.model.dim : loaded.denoiser.dim;
+      const levels = { value: steps.value + 1, label: "levels", text: plusOne(steps.text) };
+      const paths = { ...n, label: "paths" };
+      checkMemory("--steps", [levels, paths]);
+      checkMemory("--n", [paths, dimFactor(D), { value: 4, label: "state vectors" }]);
+      checkMemory("--steps", [levels, { value: Math.min(64, n.value), label: "Lyapunov paths" }, dimFactor(D)]);
+      checkSquare(D, "the tangent map of each Lyapunov path");
+      checkOutput("--steps", [levels, { value: 10 * D + 8, label: "numbers per level" }]);
+      const evals = { em: 1, euler: 1, heun: 2, rk4: 4, ddim: 1 }[opts.sampler as SamplerName] ?? 4;
+      if (loaded.type === "exact")
+        checkWork("--n", [paths, levels, ...modelFactors(loaded.model), { value: evals + 1, label: "evaluations per step" }]);
+      if (loaded.type === "exact")
+        checkWork("--steps", [levels, { value: Math.min(64, n.value), label: "Lyapunov paths" }, { value: D, label: "tangent directions" }, ...modelFactors(loaded.model)]);
       const options = {
         sampler: opts.sampler as SamplerName,
-        steps: integerOption(opts.steps, "--steps", 1),
-        n: integerOption(opts.n, "--n", 1),
+        steps: steps.value,
+        n: n.value,
         sigmaMin,
         sigmaMax,
-        seed: integerOption(opts.seed, "--seed", -(2 ** 31)),
+        seed,
       };
       const bar = progressBar("paths");
       const report: Record<string, unknown> =
@@ -63,8 +82,9 @@ export function registerPaths(program: Command): void {
       const kind = loaded.type === "exact" ? loaded.model.kind : loaded.kind;
       const sigma = report.sigma as number[];
       const params: PathsParams = { ...options, sigmaMax: sigma[0], start: report.start as PathsParams["start"] };
-      const json = () => JSON.stringify(pathsContract(report, envelope("paths", modelInfo(loaded), params)));
-      emit(opts.json ? json() : pathsTableText(report, source, kind), opts.out);
+      // The contract is built for the text too: it refuses a non-finite number before anything is written.
+      const contract = pathsContract(report, envelope("paths", modelInfo(loaded), params));
+      emit(opts.json ? JSON.stringify(contract) : pathsTableText(report, source, kind), opts.out);
     });
 }
 

@@ -3,6 +3,8 @@ import { toRows } from "../batch.js";
 import { envelope, modelInfo } from "../contracts/envelope.js";
 import { posteriorContract } from "../contracts/posterior.js";
 import { InfodynError } from "../errors.js";
+import { assertFinite, checkComputable } from "../analysis/validity.js";
+import { checkMemory, checkWork, modelFactors } from "./budget.js";
 import { emit, loadModel, loadPoints, parsePositiveList } from "./files.js";
 import { exactModel } from "./needs.js";
 import { formatTable } from "./table.js";
@@ -33,8 +35,14 @@ export function registerPosterior(program: Command): void {
       const sig = parsePositiveList(opts.sigma, "--sigma");
       if (sig.length !== 1 && sig.length !== x.rows)
         throw new InfodynError(`--sigma: has ${sig.length} values, expected 1 or one per point (${x.rows})`);
+      // σ within the range that can be computed for this model's scale, the work within the budget, and every
+      // number finite before anything is printed (text or JSON): one line naming the culprit otherwise.
+      checkComputable(model, sig, "--sigma");
+      checkMemory("--points", [{ value: x.rows, label: "points" }, { value: Math.max(model.dim, model.numClasses, 1), label: "numbers per point" }]);
+      checkWork("--points", [{ value: x.rows, label: "points" }, ...modelFactors(model)]);
       const sigma = sig.length === 1 ? sig[0] : Float64Array.from(sig);
       const post = model.posterior(x, sigma, { entropy: model.discrete, classProbs: model.numClasses > 0 });
+      assertFinite({ mean: post.mean.data, traceCov: post.traceCov, entropy: post.entropy, classProbs: post.classProbs }, "posterior");
       const sigmas = Array.from({ length: x.rows }, (_, i) => (sig.length === 1 ? sig[0] : sig[i]));
       if (opts.json) {
         const env = envelope("posterior", modelInfo(loaded), { sigma: sig, numPoints: x.rows });

@@ -14,7 +14,8 @@ import { InfodynError } from "../errors.js";
 import { noiseProcess, PROCESS_NAMES, type ProcessName } from "../noise/process.js";
 import { interruptible } from "./abort.js";
 import { DENOISER_ESTIMATORS, denoiserProfileRoute } from "./denoiser-routes.js";
-import { emit, integerOption, loadModel, parsePositiveList } from "./files.js";
+import { checkMemory, checkOutput, checkWork, dimFactor, modelFactors, type Factor } from "./budget.js";
+import { emit, loadModel, parsePositiveList, plusOne, seedOption, sizeOption } from "./files.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 
@@ -42,15 +43,25 @@ export function registerProfile(program: Command): void {
     .option("--steps <n>", "intervals of the log-uniform grid (n + 1 levels, integer ≥ 1)", "100")
     .option("--process <p>", `also report t(σ) and dH/dt for a forward process: ${PROCESS_NAMES.join(", ")} (ve with ν = 1)`)
     .option("--samples <n>", "Monte Carlo samples per σ where no quadrature applies (integer ≥ 100; exact models — a denoiser's data samples come from its model file)", "20000")
-    .option("--seed <s>", "seed of the Monte Carlo draws (integer)", "0")
+    .option("--seed <s>", "seed of the Monte Carlo draws (0 to 2³²−1)", "0")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
     .addHelpText("after", "\nExample:\n  infodyn profile examples/two-deltas.json --sigma-min 0.05 --sigma-max 10 --steps 200 --json")
     .action(async (modelPath: string, opts: ProfileCliOptions) => {
       const loaded = loadModel(modelPath);
-      const { sigmas, grid } = opts.sigma ? listGrid(opts.sigma) : gridFromOptions(opts);
-      const samples = integerOption(opts.samples, "--samples", 100);
-      const seed = integerOption(opts.seed, "--seed", -(2 ** 31));
+      const { grid, levels } = opts.sigma !== undefined ? listGrid(opts.sigma) : gridFromOptions(opts);
+      const samples = sizeOption(opts.samples, "--samples", 100);
+      const seed = seedOption(opts.seed);
+      // Sizes against the budgets (budget.ts) before any work: the σ levels' arrays and output, the Monte Carlo
+      // batch, and the posterior-kernel work of the whole profile.
+      const D = loaded.type === "exact" ? loaded.model.dim : loaded.denoiser.dim;
+      checkMemory(levels.option, [levels, { value: 64, label: "numbers per level" }]);
+      checkOutput(levels.option, [levels, { value: 24, label: "numbers per level" }]);
+      if (loaded.type === "exact") {
+        checkMemory("--samples", [{ ...samples, label: "samples" }, dimFactor(D)]);
+        checkWork("--samples", [{ ...samples, label: "samples" }, levels, ...modelFactors(loaded.model), { value: 4, label: "evaluations" }]);
+      } else checkWork(levels.option, [levels, { value: loaded.data.rows, label: "data samples" }, dimFactor(D), { value: 4, label: "denoiser calls" }]);
+      const sigmas = grid.spacing === "list" ? Float64Array.from(grid.sigma) : logSigmas(grid.levels, grid.sigmaMin, grid.sigmaMax);
       let process;
       if (opts.process !== undefined) {
         if (!PROCESS_NAMES.includes(opts.process as ProcessName))
@@ -60,31 +71,38 @@ export function registerProfile(program: Command): void {
       const params: ProfileParams = { grid, seed, process: process?.name ?? null };
       const bar = progressBar("profile");
       if (loaded.type === "exact") {
-        const profile = informationProfile(loaded.model, sigmas, { samples, seed, onProgress: bar.update });
+        const profile = informationProfile(loaded.model, sigmas, { samples: samples.value, seed, onProgress: bar.update });
         bar.stop();
-        const env = envelope("profile", modelInfo(loaded), { ...params, samples });
-        emit(opts.json ? JSON.stringify(profileContract({ profile, process }, env)) : profileTableText(profile, loaded.source, loaded.model.kind), opts.out);
+        const env = envelope("profile", modelInfo(loaded), { ...params, samples: samples.value });
+        // The contract is built for the text too: it refuses a non-finite number before anything is written.
+        const contract = profileContract({ profile, process }, env);
+        emit(opts.json ? JSON.stringify(contract) : profileTableText(profile, loaded.source, loaded.model.kind), opts.out);
         return;
       }
       const { denoiser, data } = loaded;
       const result = await interruptible((signal) => denoiserProfileRoute(denoiser, data, sigmas, { seed, signal, onProgress: bar.update }));
       bar.stop();
       const env = envelope("profile", modelInfo(loaded), { ...params, estimators: { samples: data.rows, ...DENOISER_ESTIMATORS } });
-      emit(opts.json ? JSON.stringify(profileContract({ denoiser: result, process }, env)) : denoiserProfileText(result, loaded.source, loaded.kind), opts.out);
+      const contract = profileContract({ denoiser: result, process }, env);
+      emit(opts.json ? JSON.stringify(contract) : denoiserProfileText(result, loaded.source, loaded.kind), opts.out);
     });
 }
 
-function listGrid(text: string): { sigmas: Float64Array; grid: SigmaGridParams } {
+type Levels = Factor & { option: string };
+
+function listGrid(text: string): { grid: SigmaGridParams; levels: Levels } {
   const sigmas = sigmaGrid(parsePositiveList(text, "--sigma"), "--sigma");
-  return { sigmas, grid: { spacing: "list", sigma: Array.from(sigmas) } };
+  return { grid: { spacing: "list", sigma: Array.from(sigmas) }, levels: { value: sigmas.length, label: "levels", option: "--sigma" } };
 }
 
-function gridFromOptions(opts: ProfileCliOptions): { sigmas: Float64Array; grid: SigmaGridParams } {
+/** The log grid's parameters; its levels are built after the budget check (logSigmas(10¹⁶) would not return). */
+function gridFromOptions(opts: ProfileCliOptions): { grid: SigmaGridParams; levels: Levels } {
   const [a] = parsePositiveList(opts.sigmaMin, "--sigma-min");
   const [b] = parsePositiveList(opts.sigmaMax, "--sigma-max");
   if (!(b > a)) throw new InfodynError(`--sigma-max: ${b} must exceed --sigma-min ${a}`);
-  const levels = integerOption(opts.steps, "--steps", 1) + 1;
-  return { sigmas: logSigmas(levels, a, b), grid: { spacing: "log", sigmaMin: a, sigmaMax: b, levels } };
+  const steps = sizeOption(opts.steps, "--steps", 1);
+  const levels = steps.value + 1;
+  return { grid: { spacing: "log", sigmaMin: a, sigmaMax: b, levels }, levels: { value: levels, label: "levels", text: plusOne(steps.text), option: "--steps" } };
 }
 
 /**

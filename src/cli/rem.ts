@@ -3,7 +3,8 @@ import { REM_BETA_C, remExactParticipation, remLaw } from "../analysis/thermo/re
 import { remMonteCarlo } from "../analysis/thermo/rem-monte-carlo.js";
 import { envelope } from "../contracts/envelope.js";
 import { remContract, remPayload, type RemPayload, type RemResult } from "../contracts/rem.js";
-import { emit, integerOption, parsePositiveList } from "./files.js";
+import { checkWork } from "./budget.js";
+import { emit, integerOption, parsePositiveList, seedOption } from "./files.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 
@@ -59,7 +60,7 @@ export function registerRem(program: Command): void {
     .option("--M <m>", "log2 of the number of points (integer in [1, 26])", "16")
     .option("--beta-ratio <list>", "inverse temperatures in units of β_c = 2√ln 2, comma-separated", "0.5,1.5,2,3")
     .option("--draws <n>", "Monte Carlo landscapes (integer in [0, 100000]; 0 skips Monte Carlo)", "50")
-    .option("--seed <s>", "seed of the Monte Carlo draws (integer)", "0")
+    .option("--seed <s>", "seed of the Monte Carlo draws (0 to 2³²−1)", "0")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
     .addHelpText("after", "\nExample:\n  infodyn rem --M 16 --beta-ratio 0.5,1.5,2,3 --draws 50 --seed 1 --json")
@@ -67,7 +68,8 @@ export function registerRem(program: Command): void {
       const M = integerOption(opts.M, "--M", 1, 26);
       const ratios = parsePositiveList(opts.betaRatio, "--beta-ratio");
       const draws = integerOption(opts.draws, "--draws", 0, 100000);
-      const seed = integerOption(opts.seed, "--seed", -(2 ** 31), 2 ** 32);
+      const seed = seedOption(opts.seed);
+      checkWork("--draws", [{ value: draws, label: "landscapes" }, { value: 2 ** M, label: "points", text: `2^${M}` }, { value: ratios.length, label: "β's" }, { value: 4, label: "operations per point" }]);
       const bar = progressBar("rem");
       const out = remContract(remAnalysis({ M, betaOverBetaC: ratios, draws, seed, onProgress: bar.update }), envelope("rem", null, { M, betaOverBetaC: ratios, draws, seed }));
       bar.stop();

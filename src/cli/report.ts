@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { envelope, modelInfo } from "../contracts/envelope.js";
 import { reportContract } from "../contracts/report.js";
 import { throwIfAborted } from "../score/program.js";
 import { interruptible } from "./abort.js";
-import { integerOption, loadModel } from "./files.js";
+import { checkMemory, checkWork, dimFactor, modelFactors } from "./budget.js";
+import { loadModel, seedOption, sizeOption } from "./files.js";
+import { checkOutputFolder, writeOutputFolder } from "./output.js";
 import { exactModel } from "./needs.js";
 import { progressBar } from "./progress.js";
 
@@ -18,8 +19,9 @@ interface ReportCliOptions {
 /**
  * `infodyn report [MODEL] --out DIR`: the main job. Writes `DIR/index.html` (self-contained, figures inlined
  * as SVG), `DIR/results.json` (every number, the model, version, seed and command) and
- * `DIR/figures/NAME.{svg,png,vl.json}`. The folder is assembled beside DIR and renamed into place, so a failed
- * run leaves the previous report intact.
+ * `DIR/figures/NAME.{svg,png,vl.json}` and the marker `DIR/.infodyn-output`. The folder is assembled beside DIR
+ * and renamed into place (output.ts), so a failed run leaves the previous report intact; an existing DIR is replaced
+ * only when it is infodyn's own output.
  */
 export function registerReport(program: Command): void {
   program
@@ -28,11 +30,13 @@ export function registerReport(program: Command): void {
     .argument("[model]", "model JSON file (default: the embedded dataset)")
     .option("--out <dir>", "folder to write the report into", "report")
     .option("--samples <n>", "Monte Carlo samples per σ where no quadrature applies (integer ≥ 100)", "4000")
-    .option("--seed <s>", "seed of every random draw (integer)", "0")
+    .option("--seed <s>", "seed of every random draw (0 to 2³²−1)", "0")
     .addHelpText("after", "\nExample:\n  infodyn report examples/triangle.json --out triangle-report")
     .action(async (modelPath: string | undefined, opts: ReportCliOptions) => {
-      const samples = integerOption(opts.samples, "--samples", 100);
-      const seed = integerOption(opts.seed, "--seed");
+      const samplesOpt = sizeOption(opts.samples, "--samples", 100);
+      const seed = seedOption(opts.seed);
+      // Where the report goes is checked before the work: never `.`, a file, or a folder of other files.
+      checkOutputFolder(opts.out, "report");
       const started = Date.now();
       // Loaded here, not at start-up: vega, vega-lite and resvg cost every other command ~0.3 s.
       const { buildReport } = await import("../report/report.js");
@@ -42,6 +46,9 @@ export function registerReport(program: Command): void {
       const loaded = loadModel(modelPath);
       const { source } = loaded;
       const model = exactModel(loaded, "report");
+      checkMemory("--samples", [{ ...samplesOpt, label: "samples" }, dimFactor(model.dim)]);
+      checkWork("--samples", [{ ...samplesOpt, label: "samples" }, { value: 41, label: "levels" }, ...modelFactors(model), { value: 4, label: "evaluations" }]);
+      const samples = samplesOpt.value;
       const bar = progressBar("report", 0);
       const plan = reportPlan(model, { samples, seed });
       const report = buildReport(model, plan, {
@@ -51,31 +58,23 @@ export function registerReport(program: Command): void {
       });
       bar.stop();
       const results = reportContract(report.results, envelope("report", modelInfo(loaded), plan));
-      const out = resolve(opts.out);
-      const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
-      rmSync(tmp, { recursive: true, force: true });
-      mkdirSync(join(tmp, "figures"), { recursive: true });
       const svgs: Record<string, string> = {};
-      try {
-        // Rendering is asynchronous: a signal here stops it, removes the temp folder and leaves DIR as it was.
-        await interruptible(async (signal) => {
+      // The temp folder exists only from here (after the computation); rendering is asynchronous: a signal stops it,
+      // the temp folder is removed and DIR is left as it was.
+      const out = await writeOutputFolder(opts.out, "report", (put) =>
+        interruptible(async (signal) => {
           for (const [name, spec] of Object.entries(report.figures)) {
             throwIfAborted(signal);
             const svg = await renderSvg(spec);
             svgs[name] = svg;
-            writeFileSync(join(tmp, "figures", `${name}.svg`), svg);
-            writeFileSync(join(tmp, "figures", `${name}.vl.json`), JSON.stringify(spec, null, 1));
-            writeFileSync(join(tmp, "figures", `${name}.png`), await svgToPng(svg));
+            put(`figures/${name}.svg`, svg);
+            put(`figures/${name}.vl.json`, JSON.stringify(spec, null, 1));
+            put(`figures/${name}.png`, await svgToPng(svg));
           }
-        });
-        writeFileSync(join(tmp, "results.json"), JSON.stringify(results, null, 1));
-        writeFileSync(join(tmp, "index.html"), reportHtml(report, svgs));
-        if (existsSync(out)) rmSync(out, { recursive: true, force: true });
-        renameSync(tmp, out);
-      } catch (e) {
-        rmSync(tmp, { recursive: true, force: true });
-        throw e;
-      }
+          put("results.json", JSON.stringify(results, null, 1));
+          put("index.html", reportHtml(report, svgs));
+        }),
+      );
       const summary = report.results.summary.map((l) => `- ${l}`).join("\n");
       process.stdout.write(
         `${report.title}\n\nCritical windows:\n${summary}\n\n` +

@@ -11,7 +11,9 @@ import { benchmarkContract, scheduleContract, type ScheduleParams } from "../con
 import { InfodynError } from "../errors.js";
 import { noiseProcess, PROCESS_NAMES, type ProcessName } from "../noise/process.js";
 import { interruptible } from "./abort.js";
-import { emit, integerOption, loadModel, parsePositiveList, type LoadedModel } from "./files.js";
+import { checkComputable } from "../analysis/validity.js";
+import { checkMemory, checkOutput, checkWork, dimFactor, modelFactors } from "./budget.js";
+import { emit, loadModel, parsePositiveList, plusOne, seedOption, sizeOption, type LoadedModel } from "./files.js";
 import { exactModel } from "./needs.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
@@ -48,7 +50,7 @@ export function registerSchedule(program: Command): void {
     .option("--samplers <list>", `--evaluate: samplers among ${SAMPLER_NAMES.join(", ")} (euler = deterministic DDIM, ddim = stochastic DDIM)`, "euler,heun,em,ddim")
     .option("--samples <n>", "--evaluate: paths per repetition (integer ≥ 10)", "500")
     .option("--repeats <n>", "--evaluate: repetitions for standard errors (integer ≥ 2)", "3")
-    .option("--seed <s>", "seed (integer)", "0")
+    .option("--seed <s>", "seed (0 to 2³²−1)", "0")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
     .addHelpText(
@@ -64,10 +66,16 @@ export function registerSchedule(program: Command): void {
         throw new InfodynError(`--process: unknown process '${opts.process}' (expected one of ${PROCESS_NAMES.join(", ")})`);
       const process = noiseProcess(opts.process as ProcessName);
       const [rho] = parsePositiveList(opts.rho, "--rho");
-      const seed = integerOption(opts.seed, "--seed", -(2 ** 31));
+      const seed = seedOption(opts.seed);
       const kinds = parseKinds(opts.kind ?? (opts.evaluate ? "all" : "entropic"), opts.evaluate === true);
       const stepsText = opts.steps ?? (opts.evaluate ? "4,8,16,32,64" : "16");
-      const steps = stepsText.split(",").map((s) => integerOption(s.trim(), "--steps", 1));
+      const stepSizes = stepsText.split(",").map((s) => sizeOption(s.trim(), "--steps", 1));
+      // The levels of the largest schedule (and its output) within the budgets before anything is built.
+      const widest = stepSizes.reduce((a, b) => (b.value > a.value ? b : a));
+      const levels = { value: widest.value + 1, label: "levels", text: plusOne(widest.text) };
+      checkMemory("--steps", [levels, { value: 8, label: "numbers per level" }]);
+      checkOutput("--steps", [levels, { value: 4, label: "numbers per level" }]);
+      const steps = stepSizes.map((s) => s.value);
       const params: ScheduleParams = {
         kinds,
         steps,
@@ -78,6 +86,7 @@ export function registerSchedule(program: Command): void {
         seed,
         mmse: loaded === undefined ? "none" : loaded.type === "exact" ? "exact" : "denoiser",
       };
+      if (loaded?.type === "exact") checkComputable(loaded.model, [sigmaMin, sigmaMax], "--sigma-min/--sigma-max");
       const info = loaded ? modelInfo(loaded) : null;
       const bar = progressBar(opts.evaluate ? "schedule benchmark" : "entropic profile");
       if (!opts.evaluate) {
@@ -92,7 +101,8 @@ export function registerSchedule(program: Command): void {
         }
         bar.stop();
         const s = scheduleSigmas(kinds[0], steps[0], sigmaMin, sigmaMax, { process, profile, rho });
-        if (opts.json) return emit(JSON.stringify(scheduleContract(s, info?.kind, envelope("schedule", info, params))), opts.out);
+        const contract = scheduleContract(s, info?.kind, envelope("schedule", info, params)); // refuses a non-finite number
+        if (opts.json) return emit(JSON.stringify(contract), opts.out);
         const g = (v: number) => (Number.isFinite(v) ? v.toPrecision(10) : "-");
         const withSE = s.standardError.some((v) => v > 0);
         const rows = Array.from(s.sigma, (v, i) => [String(i), g(v), g(s.t[i]), g(s.entropy?.[i] ?? NaN), ...(withSE ? [g(s.standardError[i])] : [])]);
@@ -111,12 +121,18 @@ export function registerSchedule(program: Command): void {
       const samplers = opts.samplers.split(",").map((s) => s.trim());
       for (const s of samplers)
         if (!SAMPLER_NAMES.includes(s as SamplerName)) throw new InfodynError(`--samplers: unknown sampler '${s}' (expected ${SAMPLER_NAMES.join(", ")})`);
+      const samples = sizeOption(opts.samples, "--samples", 10);
+      const repeats = sizeOption(opts.repeats, "--repeats", 2);
+      checkMemory("--samples", [{ ...samples, label: "samples" }, dimFactor(model.dim), { value: 8, label: "arrays" }]);
+      const totalSteps = steps.reduce((a, b) => a + b + 1, 0);
+      const runs = [{ ...repeats, label: "repeats" }, { ...samples, label: "samples" }, { value: totalSteps, label: "levels (all step counts)" }, { value: kinds.length, label: "kinds" }, { value: samplers.length, label: "samplers" }];
+      checkWork("--repeats", [...runs, ...modelFactors(model), { value: 2, label: "evaluations per step" }]);
       const result = evaluateSchedules(model, {
         kinds,
         steps,
         samplers: samplers as SamplerName[],
-        samples: integerOption(opts.samples, "--samples", 10),
-        repeats: integerOption(opts.repeats, "--repeats", 2),
+        samples: samples.value,
+        repeats: repeats.value,
         seed,
         sigmaMin,
         sigmaMax,
@@ -126,7 +142,8 @@ export function registerSchedule(program: Command): void {
       });
       bar.stop();
       const evaluated = { ...params, evaluate: { samplers: samplers as SamplerName[], samples: result.samples, repeats: result.repeats } };
-      if (opts.json) return emit(JSON.stringify(benchmarkContract(result, model.kind, envelope("schedule", info, evaluated))), opts.out);
+      const contract = benchmarkContract(result, model.kind, envelope("schedule", info, evaluated)); // refuses a non-finite number
+      if (opts.json) return emit(JSON.stringify(contract), opts.out);
       emit(`sample-quality benchmark of ${loaded.source} (${model.kind}, D = ${model.dim}); exact score, start from p_σmax, final denoising step; mean ± SE over ${result.repeats} repetitions of ${result.samples} paths\n\n${benchmarkTable(result)}`, opts.out);
     });
 }

@@ -6,6 +6,8 @@ import { type GridSpec, thermoContract, thermoPayload, type ThermoPayload, type 
 import { InfodynError } from "../errors.js";
 import type { DataModel } from "../models/types.js";
 import { createRng } from "../numeric/rng.js";
+import { checkComputable } from "../analysis/validity.js";
+import { checkSquare, checkWork, modelFactors } from "./budget.js";
 import { emit, loadModel, parsePositiveList } from "./files.js";
 import { exactModel } from "./needs.js";
 import { formatTable } from "./table.js";
@@ -21,7 +23,8 @@ export type { GridSpec } from "../contracts/thermo.js";
 
 /** Parses `--grid` for a model of dimension `dim` (1-D: `x0,x1,n`; 2-D: `x0,x1,y0,y1,n`; n integer in [2, 2000]). */
 export function parseGrid(arg: string, dim: number): GridSpec {
-  const v = arg.split(",").map((s) => Number(s.trim()));
+  if (arg.trim() === "") throw new InfodynError(`--grid: empty (give x0,x1,n for a 1-D model or x0,x1,y0,y1,n for a 2-D one)`);
+  const v = arg.split(",").map((s) => (s.trim() === "" ? NaN : Number(s.trim())));
   const want = dim === 1 ? 3 : dim === 2 ? 5 : 0;
   if (want === 0) throw new InfodynError(`--grid: free-energy grids need a 1-D or 2-D model (this one has dimension ${dim})`);
   if (v.length !== want || !v.every(Number.isFinite))
@@ -97,7 +100,10 @@ export function registerThermo(program: Command): void {
       const { source } = loaded;
       const model = exactModel(loaded, "thermo");
       const [sigma] = parsePositiveList(opts.sigma, "--sigma");
-      const grid = opts.grid ? parseGrid(opts.grid, model.dim) : undefined;
+      const grid = opts.grid !== undefined ? parseGrid(opts.grid, model.dim) : undefined;
+      checkComputable(model, [sigma], "--sigma");
+      checkSquare(model.dim, "a susceptibility matrix");
+      if (grid) checkWork("--grid", [{ value: model.dim === 2 ? grid.n * grid.n : grid.n, label: "grid points" }, ...modelFactors(model)]);
       const out = thermoContract(thermoAnalysis(model, sigma, grid), envelope("thermo", modelInfo(loaded), { sigma, grid: grid ?? null }));
       if (opts.json) return emit(JSON.stringify(out), opts.out);
       const fps = out.fixedPoints;

@@ -3,14 +3,16 @@
  * import no Node module, so they run in the browser; the caller reads the file.
  */
 import { InfodynError } from "../errors.js";
+import { decodeUtf8Strict } from "./json.js";
 import { formatShape, type NumericArray, type TextArray } from "./array.js";
 import { parseCsv, parseLabelsCsv } from "./csv.js";
 import { isTextNpy, parseNpy, parseNpyText } from "./npy.js";
-import { parseNpz, parseNpzMixed } from "./npz.js";
+import { type NpzOptions, unzipNpz } from "./npz.js";
 
+export { decodeUtf8Strict, findDuplicateKey, parseJsonStrict } from "./json.js";
 export { formatShape, shapeSize, type NumericArray, type TextArray } from "./array.js";
 export { isTextNpy, parseNpy, parseNpyText, readNpyHeader, type NpyHeader } from "./npy.js";
-export { parseNpz, parseNpzMixed, unzipNpz } from "./npz.js";
+export { MAX_INFLATED_BYTES, parseNpz, parseNpzMixed, unzipNpz, type NpzOptions } from "./npz.js";
 export {
   parseCsv,
   parseLabelsCsv,
@@ -28,11 +30,7 @@ function extension(name: string): string {
 }
 
 function decodeText(bytes: Uint8Array, name: string): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new InfodynError(`${name}: not valid UTF-8 text`);
-  }
+  return decodeUtf8Strict(bytes, name);
 }
 
 /** A preferred .npz key; with `whenKeysAre`, only when the archive holds exactly those keys. */
@@ -41,19 +39,37 @@ interface Preference {
   whenKeysAre?: string[];
 }
 
-/** Picks one member of an .npz: the only one, else the first preferred key present. */
-function pickMember<T>(members: Map<string, T>, name: string, preferred: Preference[], what: string): T {
+/** Options of {@link parseArrayFile} and {@link parseLabelFile}. */
+export interface ArrayFileOptions extends NpzOptions {
+  /** The array to read from an `.npz` (its member name without `.npy`, e.g. `X`); only for `.npz` files. */
+  array?: string;
+}
+
+/**
+ * Picks one member of an .npz: the one named `array` when given, else the only one, else the first preferred key
+ * present.
+ */
+function pickMember<T>(members: Map<string, T>, name: string, preferred: Preference[], what: string, array?: string): [string, T] {
   const keys = [...members.keys()];
+  if (array !== undefined) {
+    if (!members.has(array))
+      throw new InfodynError(`${name}: holds no array named '${array}' (it holds ${keys.length ? keys.join(", ") : "none"})`);
+    return [array, members.get(array) as T];
+  }
   if (keys.length === 0) throw new InfodynError(`${name}: holds no arrays`);
-  if (keys.length === 1) return members.get(keys[0]) as T;
+  if (keys.length === 1) return [keys[0], members.get(keys[0]) as T];
   for (const { key, whenKeysAre } of preferred) {
     if (whenKeysAre && !(keys.length === whenKeysAre.length && whenKeysAre.every((k) => members.has(k)))) continue;
-    if (members.has(key)) return members.get(key) as T;
+    if (members.has(key)) return [key, members.get(key) as T];
   }
   const names = preferred.map((p) => `'${p.key}'`).join(" or ");
   throw new InfodynError(
-    `${name}: holds ${keys.length} arrays (${keys.join(", ")}); cannot tell which is the ${what} (expected one array, or one named ${names})`,
+    `${name}: holds ${keys.length} arrays (${keys.join(", ")}); cannot tell which is the ${what} (expected one array, or one named ${names}; a dataset model file names it with "array")`,
   );
+}
+
+function noMember(name: string, ext: string, array: string | undefined): void {
+  if (array !== undefined && ext !== ".npz") throw new InfodynError(`${name}: an array name ('${array}') applies only to .npz files`);
 }
 
 /**
@@ -61,13 +77,16 @@ function pickMember<T>(members: Map<string, T>, name: string, preferred: Prefere
  * `.npy`; `.npz` (its only array, else the one named `x`, else `arr_0`; otherwise an error lists
  * the keys); `.csv`, `.tsv`, `.txt` (UTF-8 text → {@link parseCsv}).
  */
-export function parseArrayFile(bytes: Uint8Array, name: string): NumericArray {
+export function parseArrayFile(bytes: Uint8Array, name: string, options: ArrayFileOptions = {}): NumericArray {
   const ext = extension(name);
+  noMember(name, ext, options.array);
   switch (ext) {
     case ".npy":
       return parseNpy(bytes, name);
-    case ".npz":
-      return pickMember(parseNpz(bytes, name), name, [{ key: "x" }, { key: "arr_0" }], "data array");
+    case ".npz": {
+      const [key, member] = pickMember(unzipNpz(bytes, name, options), name, [{ key: "x" }, { key: "arr_0" }], "data array", options.array);
+      return parseNpy(member, `${name}/${key}.npy`);
+    }
     case ".csv":
     case ".tsv":
     case ".txt":
@@ -90,14 +109,17 @@ function labelsOf(array: NumericArray | TextArray, name: string): (number | stri
  * `.npz` (its only array, else `y`, else `labels`, else `arr_1` when the keys are exactly `arr_0`,
  * `arr_1` as `np.savez(f, X, y)` writes); `.csv`, `.tsv`, `.txt` → {@link parseLabelsCsv}.
  */
-export function parseLabelFile(bytes: Uint8Array, name: string): (number | string)[] {
+export function parseLabelFile(bytes: Uint8Array, name: string, options: ArrayFileOptions = {}): (number | string)[] {
   const ext = extension(name);
+  noMember(name, ext, options.array);
   switch (ext) {
     case ".npy":
       return labelsOf(isTextNpy(bytes, name) ? parseNpyText(bytes, name) : parseNpy(bytes, name), name);
     case ".npz": {
-      const member = pickMember(parseNpzMixed(bytes, name), name, [{ key: "y" }, { key: "labels" }, { key: "arr_1", whenKeysAre: ["arr_0", "arr_1"] }], "label array");
-      return labelsOf(member, name);
+      const preferred = [{ key: "y" }, { key: "labels" }, { key: "arr_1", whenKeysAre: ["arr_0", "arr_1"] }];
+      const [key, bytesOf] = pickMember(unzipNpz(bytes, name, options), name, preferred, "label array", options.array);
+      const member = `${name}/${key}.npy`;
+      return labelsOf(isTextNpy(bytesOf, member) ? parseNpyText(bytesOf, member) : parseNpy(bytesOf, member), member);
     }
     case ".csv":
     case ".tsv":
