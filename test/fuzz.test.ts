@@ -438,9 +438,13 @@ describe("fuzz: array and label readers (src/io)", () => {
 // ------------------------------------------------------------------------------------------------
 
 const KINDS = ["deltas", "gaussian", "gmm", "sphere", "ising", "dataset", "onnx"];
+// every array file an example model names (a new example dataset is picked up without editing this list)
 const DATASET_FILES: Record<string, Uint8Array> = {
-  "blobs.npy": new Uint8Array(readFileSync(join(examplesDir, "blobs.npy"))),
-  "blobs-labels.npy": new Uint8Array(readFileSync(join(examplesDir, "blobs-labels.npy"))),
+  ...Object.fromEntries(
+    readdirSync(examplesDir)
+      .filter((f) => /\.(npy|npz|csv)$/.test(f))
+      .map((f) => [f, new Uint8Array(readFileSync(join(examplesDir, f)))]),
+  ),
   ...Object.fromEntries(FIXTURES.map((f) => [f.name, f.bytes])),
 };
 const readFile = (path: string): Uint8Array => {
