@@ -40,9 +40,14 @@ interface Result {
   stderr: string;
 }
 
-function run(args: string[], o: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Result> {
+function run(args: string[], o: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; withoutOverride?: boolean } = {}): Promise<Result> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], { cwd: o.cwd ?? root, env: { ...process.env, ...o.env }, stdio: ["ignore", "pipe", "pipe"] });
+    // withoutOverride: as root, run without the capabilities that bypass file permissions (util-linux setpriv
+    // drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the bounding set), so a read-only folder is read-only
+    const [cmd, argv] = o.withoutOverride
+      ? ["setpriv", ["--bounding-set=-dac_override,-dac_read_search", process.execPath, CLI, ...args]]
+      : [process.execPath, [CLI, ...args]];
+    const p = spawn(cmd, argv, { cwd: o.cwd ?? root, env: { ...process.env, ...o.env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
@@ -271,10 +276,10 @@ describe("--out FILE: links followed, special files written in place, write erro
     expectOneLine(await run([...args, "--out", "/proc/version"]), /--out: cannot write \/proc\/version/);
     expectOneLine(await run([...args, "--out", "/proc/no-such-dir/x.json"], { timeoutMs: 10_000 }), /--out: cannot write \/proc\/no-such-dir\/x\.json/);
   });
-  it.skipIf(IS_ROOT)("--out into a read-only folder (not root): one line, exit 2, nothing left", async () => {
+  it("--out into a read-only folder (as root: without the permission-bypassing capabilities): one line, exit 2, nothing left", async () => {
     const d = fresh("ro");
-    chmodSync(d, 0o500);
-    expectOneLine(await run([...args, "--out", join(d, "o.json")]), /--out: cannot write .*permission denied/);
+    chmodSync(d, 0o555);
+    expectOneLine(await run([...args, "--out", join(d, "o.json")], { withoutOverride: IS_ROOT }), /--out: cannot write .*permission denied/);
     chmodSync(d, 0o700);
     expect(readdirSync(d)).toEqual([]);
   });
