@@ -4,51 +4,19 @@
  * with a size bound; crashes of the attack (a directory as --points, a deep .npy header, 2⁵³ + 1 steps, 10¹² samples)
  * are one line. Every case must be refused within seconds: a timeout (the run was started) fails it.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { zipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
+import { expectOneLine as expectRefusal, CLI, root, runCli, type Result } from "./cli-run.js";
 import { checkMemory, checkWork, formatBytes, MEMORY_BUDGET_BYTES, WORK_BUDGET } from "../src/cli/budget.js";
 
-const root = join(import.meta.dirname, "..");
-const CLI = process.env.INFODYN_CLI ?? join(root, "dist", "cli", "main.js");
 const TWO = join(root, "examples", "two-deltas.json");
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
 /** Runs the CLI with a short timeout (SIGKILL): a refusal must come at once. */
-function run(args: string[], timeoutMs = 10_000): Promise<Result> {
-  const t0 = Date.now();
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
-    });
-  });
-}
-
-function expectOneLine(r: Result, pattern: RegExp): void {
-  expect(r.code, `exit code after ${r.ms} ms (stderr: ${r.stderr.slice(0, 400)})`).toBe(2);
-  const lines = r.stderr.trimEnd().split("\n");
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^infodyn: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  expect(r.stdout).toBe("");
-}
+const run = (args: string[], timeoutMs = 10_000) => runCli(args, { timeoutMs });
+const expectOneLine = (r: Result, pattern: RegExp) => expectRefusal(r, pattern, { emptyStdout: true });
 
 const dir = mkdtempSync(join(tmpdir(), "infodyn-resources-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

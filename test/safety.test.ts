@@ -25,50 +25,14 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectOneLine, CLI, root, runCli, type Result, type RunOptions } from "./cli-run.js";
 
-const root = join(import.meta.dirname, "..");
-const CLI = process.env.INFODYN_CLI ?? join(root, "dist", "cli", "main.js");
 const OTHER_CLI = process.env.INFODYN_CLI !== undefined;
 const ex = (name: string) => join(root, "examples", name);
 const TWO = ex("two-deltas.json");
 const IS_ROOT = process.getuid?.() === 0;
 
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], o: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; withoutOverride?: boolean } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    // withoutOverride: as root, run without the capabilities that bypass file permissions (util-linux setpriv
-    // drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the bounding set), so a read-only folder is read-only
-    const [cmd, argv] = o.withoutOverride
-      ? ["setpriv", ["--bounding-set=-dac_override,-dac_read_search", process.execPath, CLI, ...args]]
-      : [process.execPath, [CLI, ...args]];
-    const p = spawn(cmd, argv, { cwd: o.cwd ?? root, env: { ...process.env, ...o.env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), o.timeoutMs ?? 30_000);
-    p.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-/** Exit code 2, exactly one line on stderr starting `infodyn: ` and matching `pattern`, no stack trace. */
-function expectOneLine(r: Result, pattern: RegExp): void {
-  expect(r.code, `exit code (stderr: ${r.stderr.slice(0, 400)})`).toBe(2);
-  const lines = r.stderr.trimEnd().split("\n");
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^infodyn: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
+const run = (args: string[], o: RunOptions = {}) => runCli(args, o);
 
 /** Every path under `dir`, sorted, with file contents: what a user had. */
 function snapshot(dir: string): Record<string, string> {
@@ -188,7 +152,7 @@ describe("signals: SIGINT/SIGTERM leave no temporary output and exit 130/143", (
       p.on("close", (code, signal) => {
         clearInterval(poll);
         clearTimeout(timer);
-        resolve({ code, signal, stdout, stderr, sawTemp });
+        resolve({ code, signal, stdout, stderr, sawTemp, ms: 0 });
       });
     });
   }

@@ -4,48 +4,19 @@
  * `.npz` array in a dataset model file, and a bare array file given as MODEL. Each bad input is exit code 2 with one
  * line naming the file, field or option. Spawns the built CLI (`$INFODYN_CLI` to test another build).
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { zipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
+import { expectOneLine as expectRefusal, CLI, root, runCli, type Result } from "./cli-run.js";
 import { parseModel } from "../src/models/parse.js";
 import { findDuplicateKey, parseJsonStrict } from "../src/io/json.js";
 
-const root = join(import.meta.dirname, "..");
-const CLI = process.env.INFODYN_CLI ?? join(root, "dist", "cli", "main.js");
 const TWO = join(root, "examples", "two-deltas.json");
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], cwd = root, timeoutMs = 30_000): Promise<Result> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function expectOneLine(r: Result, pattern: RegExp): void {
-  expect(r.code, `exit code (stderr: ${r.stderr.slice(0, 400)})`).toBe(2);
-  const lines = r.stderr.trimEnd().split("\n");
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^infodyn: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stdout).toBe("");
-}
+const run = (args: string[], cwd = root, timeoutMs = 30_000) => runCli(args, { cwd, timeoutMs });
+const expectOneLine = (r: Result, pattern: RegExp) => expectRefusal(r, pattern, { emptyStdout: true });
 
 const dir = mkdtempSync(join(tmpdir(), "infodyn-strict-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,6 +8,7 @@ import { PATHS_DENOISER_OMITTED, type PathsPayload } from "../contracts/paths.js
 import { InfodynError } from "../errors.js";
 import type { Denoiser } from "../models/types.js";
 import { ascending, logSigmas } from "../noise/grid.js";
+import { meanStepRates } from "../analysis/dynamics/report.js";
 
 /*
  * The denoiser routes of `profile` and `paths`: the same analyses on a denoiser and its data samples, where no
@@ -133,15 +134,3 @@ export function traceCovariance(data: Batch): number {
   return tr;
 }
 
-/** Mean over paths of each step's log|R_jj| per unit log σ, steps × k (as `pathsReport`'s `rates`). */
-function meanStepRates(logGrowth: Float64Array, sigma: Float64Array, rows: number, k: number): number[][] {
-  const steps = sigma.length - 1;
-  return Array.from({ length: steps }, (_, i) => {
-    const dl = Math.log(sigma[i] / sigma[i + 1]);
-    return Array.from({ length: k }, (_, j) => {
-      let s = 0;
-      for (let r = 0; r < rows; r++) s += logGrowth[(r * steps + i) * k + j];
-      return s / rows / dl;
-    });
-  });
-}

@@ -97,8 +97,8 @@ export function pathsReport(model: DataModel, options: PathsOptions = {}): Recor
   return out;
 }
 
-/** Mean over paths of each step's log|R_jj| per unit log σ, steps × k. */
-function meanStepRates(logGrowth: Float64Array, sigma: Float64Array, rows: number, k: number): number[][] {
+/** Mean over paths of each step's log|R_jj| per unit log σ, steps × k (the `rates` of a paths report). */
+export function meanStepRates(logGrowth: Float64Array, sigma: Float64Array, rows: number, k: number): number[][] {
   const steps = sigma.length - 1;
   return Array.from({ length: steps }, (_, i) => {
     const dl = Math.log(sigma[i] / sigma[i + 1]);
