@@ -93,3 +93,21 @@ describe("degenerate models get the exact answer their degeneracy implies, or a 
   });
 });
 
+describe("huge log-weights normalise exactly (an Ising model at T = 1e-300, issue 13's negative I)", () => {
+  it("T = 1e-300 is the T → 0 limit: the two ground states with weight ½ each, I ∈ [0, log 2]", () => {
+    const cold = parseModel({ kind: "ising", couplings: [[0, 1, 0], [1, 0, 1], [0, 1, 0]], temperature: 1e-300 });
+    const ground = parseModel({ kind: "deltas", points: [[1, 1, 1], [-1, -1, -1]] });
+    const st = cold.structure!;
+    expect(st.type).toBe("mixture");
+    if (st.type === "mixture") expectClose(st.weights.reduce((a, b) => a + b, 0), 1, { rtol: 1e-15 }, "Σ π");
+    for (const s of [0.5, 1, 2]) {
+      const a = profileAt(cold, s, { samples: 4000, seed: 1 });
+      const b = profileAt(ground, s, { samples: 4000, seed: 1 });
+      expect(a.mutualInformation).toBeGreaterThanOrEqual(0);
+      expect(a.mutualInformation).toBeLessThanOrEqual(Math.log(2) + 1e-12);
+      // same law: the same numbers up to the Monte Carlo error of the two designs (different strata)
+      expectClose(a.mutualInformation, b.mutualInformation, { atol: 5 * Math.hypot(a.standardError?.mutualInformation ?? 0, b.standardError?.mutualInformation ?? 0) + 1e-12 }, `I σ=${s}`);
+    }
+  });
+});
+

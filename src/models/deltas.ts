@@ -41,6 +41,12 @@ export function deltas(points: Batch, options: DeltasOptions = {}): DataModel & 
   const logWeights = new Float64Array(n);
   if (options.logWeights) logWeights.set(options.logWeights);
   else if (options.weights) for (let j = 0; j < n; j++) logWeights[j] = Math.log(options.weights[j]);
+  // Normalise in two steps: shift by the largest log-weight first (exact), then by the log of the (now O(1)) total.
+  // In one step, logsumexp = max + log Σ rounds away log Σ when the log-weights are huge (an Ising model at
+  // T = 1e-300 has log-weights of 1e300): every ground state would get π = 1 and the weights would not sum to 1.
+  let top = -Infinity;
+  for (let j = 0; j < n; j++) top = Math.max(top, logWeights[j]);
+  if (Number.isFinite(top)) for (let j = 0; j < n; j++) logWeights[j] -= top;
   const logTotal = logSumExp(logWeights);
   const probs = new Float64Array(n);
   for (let j = 0; j < n; j++) {
