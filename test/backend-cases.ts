@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect } from "vitest";
 import type { DeltaSet, KernelRequest, KernelResult, PosteriorKernel } from "../src/engine/kernel.js";
 import { createRng } from "../src/numeric/rng.js";
@@ -14,6 +16,35 @@ export function randomSet(N: number, D: number, K: number, offset: number, seed:
   const logWeights = Float64Array.from(raw, (w) => Math.log(w / total));
   const labels = Int32Array.from({ length: N }, (_, j) => j % K);
   return { n: N, dim: D, points, logWeights, labels, numClasses: K };
+}
+
+/** A C-order .npy matrix of float64 ('<f8') or int64 ('<i8') as numbers, with its shape. */
+function readNpy(path: string): { values: Float64Array; shape: number[] } {
+  const bytes = readFileSync(path);
+  const headerLength = bytes.readUInt16LE(8);
+  const header = bytes.toString("latin1", 10, 10 + headerLength);
+  const shape = /'shape': \(([\d, ]*)\)/.exec(header)![1].split(",").filter((t) => t.trim() !== "").map(Number);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const body = bytes.subarray(10 + headerLength);
+  const view = new DataView(body.buffer, body.byteOffset, 8 * count);
+  const values = new Float64Array(count);
+  if (header.includes("'<f8'")) for (let i = 0; i < count; i++) values[i] = view.getFloat64(8 * i, true);
+  else if (header.includes("'<i8'")) for (let i = 0; i < count; i++) values[i] = Number(view.getBigInt64(8 * i, true));
+  else throw new Error(`${path}: not <f8 or <i8`);
+  return { values, shape };
+}
+
+/**
+ * The scikit-learn digits committed in examples/ (examples/make_digits.py: 1797 × 64, values 0–16, ten labelled
+ * classes), or the 0-vs-1 subset (360 points), as an equally weighted labelled set.
+ */
+export function digitsSet(subset: "digits" | "digits01" = "digits"): DeltaSet {
+  const dir = join(import.meta.dirname, "..", "examples");
+  const { values: points, shape } = readNpy(join(dir, `${subset}.npy`));
+  const labels = Int32Array.from(readNpy(join(dir, `${subset}-labels.npy`)).values);
+  const [n, dim] = shape;
+  const numClasses = Math.max(...labels) + 1;
+  return { n, dim, points, logWeights: new Float64Array(n).fill(-Math.log(n)), labels, numClasses };
 }
 
 /** Queries near the data (a point + σ·noise, capped so that huge σ stays near), and two far ones. */

@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: the posterior kernel against numpy (float64, run here through `python3` on the same data in
- * the same run), one line per case, then one `infodyn profile` on a 10 000 × 784 dataset and one `infodyn report`.
- * Flops are counted as 4·B·N·D (the distance product and the mean product, 2·B·N·D each).
- * Last line: `kernel ratio vs numpy f64 (min over cases): R`.
+ * the same run), one line per case; then the scikit-learn digits (examples/digits.npy, 1797 × 64) at
+ * σ ∈ {0.05, 0.2, 0.5, 2}: the native kernel, the TypeScript blocked kernel and numpy, with the rows each native
+ * route took and the error against the reference kernel; then one `infodyn profile` on a 10 000 × 784 dataset
+ * and one `infodyn report`. Flops are counted as 4·B·N·D (the distance product and the mean product, 2·B·N·D each).
+ * Last line: `kernel ratio vs numpy f64 (min over cases): R`. `node dist/bench/kernel.js digits` runs the digits case alone.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,8 +12,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kernelBackendName, posteriorKernel } from "../engine/backends.js";
-import type { DeltaSet, KernelResult } from "../engine/types.js";
-import { installNativeBackend } from "../node/native.js";
+import { blockedPosteriorKernel } from "../engine/blocked.js";
+import { jsPosteriorKernel } from "../engine/reference.js";
+import type { DeltaSet, KernelResult, PosteriorKernel } from "../engine/types.js";
+import { installNativeBackend, nativeAddon, nativeThreads } from "../node/native.js";
+import { nativePosteriorKernel, type NativeAddon } from "../node/nativeKernel.js";
 import { createRng } from "../numeric/rng.js";
 
 const CASES: [number, number, number][] = [
@@ -82,6 +87,138 @@ function runCase(B: number, N: number, D: number, dir: string): number {
   return x / y;
 }
 
+const DIGITS_SIGMAS = [0.05, 0.2, 0.5, 2];
+
+/** examples/digits.npy (float64, C order) as a row-major array and its shape; undefined when it is missing. */
+function readDigits(): { points: Float64Array; n: number; dim: number } | undefined {
+  const path = fileURLToPath(new URL("../../examples/digits.npy", import.meta.url));
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  const headerLength = bytes.readUInt16LE(8);
+  const header = bytes.toString("latin1", 10, 10 + headerLength);
+  const shape = /'shape': \((\d+), (\d+)\)/.exec(header);
+  if (!header.includes("'<f8'") || header.includes("'fortran_order': True") || !shape) throw new Error(`${path}: not a C-order float64 matrix`);
+  const n = Number(shape[1]);
+  const dim = Number(shape[2]);
+  const body = bytes.subarray(10 + headerLength, 10 + headerLength + 8 * n * dim);
+  return { points: new Float64Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength)), n, dim };
+}
+
+/** Best of `reps` wall times (s) of one kernel call, and the last result. */
+function timeKernel(kernel: PosteriorKernel, data: DeltaSet, queries: Float64Array, B: number, sigma: number, reps: number): [number, KernelResult] {
+  const want = { entropy: true, participation: true };
+  let best = Infinity;
+  let r: KernelResult | undefined;
+  for (let rep = 0; rep < reps; rep++) {
+    const t0 = performance.now();
+    r = kernel(data, { rows: B, dim: data.dim, data: queries }, sigma, want);
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return [best, r!];
+}
+
+/**
+ * Max error of `r` against the reference `ref`, in units of the backends' tolerances (test/backend-cases.ts):
+ * means within 1e-12 of max|y|; Tr C and Σw² 1e-12 relative; h and log Z 1e-12 relative + 1e-13 absolute.
+ * At most 1 where every output agrees.
+ */
+function toleranceUnits(r: KernelResult, ref: KernelResult, scale: number): number {
+  let worst = 0;
+  const each = (a: Float64Array, b: Float64Array, rtol: number, atol: number) => {
+    for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (rtol * Math.abs(b[i]) + atol));
+  };
+  each(r.mean, ref.mean, 0, 1e-12 * scale);
+  each(r.traceCov, ref.traceCov, 1e-12, 1e-300);
+  each(r.participation!, ref.participation!, 1e-12, 1e-300);
+  each(r.entropy!, ref.entropy!, 1e-12, 1e-13);
+  each(r.logPartition, ref.logPartition, 1e-12, 1e-13);
+  return worst;
+}
+
+/**
+ * The addon with its entry points counting the query rows each was handed (`fast`, `exact`), and the exact route's
+ * screening statistics (`candidates`: points the screening kept for the exact pass, summed over rows).
+ */
+function countingAddon(addon: NativeAddon, counts: Record<string, number>): NativeAddon {
+  const stats = new Float64Array(4);
+  return {
+    fastRows: (...args) => {
+      counts.fast += args[1].length;
+      addon.fastRows(...args);
+    },
+    exactRows: (...args) => {
+      counts.exact += args[9].length;
+      args[21] = stats;
+      addon.exactRows(...args);
+      counts.candidates += stats[1];
+    },
+  };
+}
+
+/**
+ * The digits case: B = 1797 queries (every digit + σ·noise, seeded) at each σ of {@link DIGITS_SIGMAS}, against the
+ * 1797 digits with equal weights. Times (best of 5) of the native kernel, the TypeScript blocked kernel and numpy
+ * (the same matrix-product float64 posterior as the other cases), the rows each native entry point took, and the
+ * error of both kernels against the reference kernel. Returns the smallest native/numpy speed ratio, or undefined.
+ */
+function runDigits(dir: string): number | undefined {
+  const digits = readDigits();
+  if (!digits) {
+    console.log("digits: examples/digits.npy missing (examples/make_digits.py writes it); skipped");
+    return undefined;
+  }
+  const { points, n: N, dim: D } = digits;
+  const B = N;
+  const logWeights = new Float64Array(N).fill(-Math.log(N));
+  const data: DeltaSet = { n: N, dim: D, points, logWeights, numClasses: 0 };
+  let scale = 0;
+  for (const v of points) scale = Math.max(scale, Math.abs(v));
+  const addon = nativeAddon();
+  const counts: Record<string, number> = { fast: 0, exact: 0, candidates: 0 };
+  const native = addon ? nativePosteriorKernel(countingAddon(addon, counts), nativeThreads()) : undefined;
+  writeFileSync(join(dir, "points.f64"), new Uint8Array(points.buffer));
+  writeFileSync(join(dir, "logw.f64"), new Uint8Array(logWeights.buffer));
+  console.log(`digits (scikit-learn, N = ${N}, D = ${D}, equal weights), B = ${B} queries = digits + σ·noise; best of 5, ms`);
+  console.log(`  error: max over outputs against the reference kernel, in units of the backends' tolerance (≤ 1 agrees)`);
+  console.log(`      σ    native  ts-blocked     numpy  native/numpy  native rows by route                    error native  ts-blocked`);
+  let R = Infinity;
+  for (const sigma of DIGITS_SIGMAS) {
+    const rng = createRng(Math.round(1000 * sigma) + 1797);
+    const queries = new Float64Array(B * D);
+    for (let i = 0; i < B * D; i++) queries[i] = points[i] + sigma * rng.normal();
+    writeFileSync(join(dir, "queries.f64"), new Uint8Array(queries.buffer));
+    const py = spawnSync("python3", ["-c", NUMPY, dir, String(B), String(N), String(D), String(sigma)], { encoding: "utf8" });
+    if (py.status !== 0) throw new Error(`numpy run failed: ${py.stderr}`);
+    const theirs = Number(py.stdout.trim());
+    const ref = jsPosteriorKernel(data, { rows: B, dim: D, data: queries }, sigma, { entropy: true, participation: true });
+    const [ts, tsOut] = timeKernel(blockedPosteriorKernel, data, queries, B, sigma, 5);
+    let nativeCell = "        —";
+    let ratioCell = "           —";
+    let routes = "(not built)";
+    let nativeError = "—";
+    if (native) {
+      native(data, { rows: 4, dim: D, data: queries.subarray(0, 4 * D) }, sigma, {});
+      for (const k of Object.keys(counts)) counts[k] = 0;
+      const [t, out] = timeKernel(native, data, queries, B, sigma, 1);
+      routes = `fast ${counts.fast}, exact ${counts.exact} (${(counts.candidates / Math.max(1, counts.exact)).toFixed(1)} points/row)`;
+      const [best] = timeKernel(native, data, queries, B, sigma, 4);
+      const tn = Math.min(t, best);
+      nativeCell = (1000 * tn).toFixed(1).padStart(9);
+      ratioCell = (theirs / tn).toFixed(2).padStart(12);
+      nativeError = toleranceUnits(out, ref, scale).toFixed(2);
+      R = Math.min(R, theirs / tn);
+    }
+    console.log(
+      `  ${String(sigma).padStart(5)} ${nativeCell}  ${(1000 * ts).toFixed(1).padStart(10)} ${(1000 * theirs).toFixed(1).padStart(9)}  ${ratioCell}  ${routes.padEnd(38)} ${nativeError.padStart(12)}  ${toleranceUnits(tsOut, ref, scale).toFixed(2).padStart(10)}`,
+    );
+  }
+  return Number.isFinite(R) ? R : undefined;
+}
+
 /** Max over outputs of |a − b| / max|b| per output (mean as a whole, then Tr C, h, Σw², log Z). */
 function maxRelativeDifference(r: KernelResult, ref: Float64Array, B: number, D: number): number {
   const parts: [Float64Array, number][] = [
@@ -126,9 +263,16 @@ function main(): void {
   installNativeBackend(); // the C/OpenBLAS kernel when `npm ci` built it; else the TypeScript one
   const dir = mkdtempSync(join(tmpdir(), "infodyn-bench-"));
   try {
+    if (process.argv[2] === "digits") {
+      // `node dist/bench/kernel.js digits`: the digits case alone
+      runDigits(dir);
+      return;
+    }
     console.log(`backend: ${kernelBackendName()} (float64)`);
     let R = Infinity;
     for (const [B, N, D] of CASES) R = Math.min(R, runCase(B, N, D, dir));
+    const digits = runDigits(dir);
+    if (digits !== undefined) console.log(`digits: native speed vs numpy f64 (min over σ): ${digits.toFixed(3)}`);
     const model = writeDataset(dir, 10_000, 784);
     const profileArgs = ["profile", model, "--sigma", "1,3,10", "--samples", "100", "--json", "--out", join(dir, "profile.json")];
     console.log(`infodyn profile (10000 × 784, σ = 1,3,10, --samples 100): ${timeCli(profileArgs, dir).toFixed(2)} s`);

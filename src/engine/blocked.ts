@@ -114,7 +114,7 @@ function fastRows(
  * Step 4, shared with the native kernel (src/node/nativeKernel.ts): the outputs of the listed rows from their
  * online-softmax sums about the data mean (row i of `st` is query `rows[i]`; the per-class first moments, when
  * present, are summed into s₁), by {@link finishRow} with `log Z = M − ‖x−c‖²/(2σ²) + log1p(rest)`. Returns the
- * rows whose Tr C cancelled (the caller sends them to the reference).
+ * rows whose Tr C cancelled (the caller redoes them: {@link screenedRow} here, the addon's exact route in C there).
  */
 export function finishCentred(
   data: DeltaSet,

@@ -30,16 +30,18 @@ export function nativeAddon(): NativeAddon | undefined {
   return addon;
 }
 
-/**
- * The native kernel, made once and registered as "native-openblas"; undefined without the addon. Threads:
- * `INFODYN_THREADS`, else min(2, available cores).
- */
+/** The native kernel's thread count: `INFODYN_THREADS`, else min(2, available cores). */
+export function nativeThreads(): number {
+  const env = Number(process.env.INFODYN_THREADS);
+  return Number.isInteger(env) && env >= 1 ? env : Math.min(2, availableParallelism());
+}
+
+/** The native kernel, made once and registered as "native-openblas"; undefined without the addon. Threads: {@link nativeThreads}. */
 export function nativeKernel(): PosteriorKernel | undefined {
   if (kernel) return kernel;
   const a = nativeAddon();
   if (!a) return undefined;
-  const env = Number(process.env.INFODYN_THREADS);
-  const threads = Number.isInteger(env) && env >= 1 ? env : Math.min(2, availableParallelism());
+  const threads = nativeThreads();
   kernel = nativePosteriorKernel(a, threads);
   registerKernelBackend({
     name: "native-openblas",

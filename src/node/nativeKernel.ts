@@ -3,13 +3,13 @@ import { finishCentred, routeRows, SMALL } from "../engine/blocked.js";
 import { emptyPartial } from "../engine/partial.js";
 import { centredQueries, prepared, type PreparedSet } from "../engine/prepared.js";
 import { jsPosteriorKernel } from "../engine/reference.js";
-import { allocateResult, validRow } from "../engine/result.js";
-import { screenedRow } from "../engine/screened.js";
+import { allocateResult, nanRow, validRow } from "../engine/result.js";
 import type { DeltaSet, KernelRequest, KernelResult, PosteriorKernel } from "../engine/types.js";
 
 /**
  * The native addon's two entry points (native/kernel.c): the blocked kernel's fast route (sums only, finished
- * here by {@link finishCentred}) and the reference on listed rows (finished in C by `finish_row`).
+ * here by {@link finishCentred}) and the exact route, the reference's arithmetic on listed rows (finished in C by
+ * `finish_row`).
  */
 export interface NativeAddon {
   fastRows(
@@ -31,8 +31,17 @@ export interface NativeAddon {
     classRest: Float64Array | null,
     acc: Float64Array,
   ): void;
-  referenceRows(
+  /**
+   * The listed rows (σ > 0, finite queries) by the reference's formulas in C: screened by the matrix-product logits
+   * when `centered`, `norms` and `center` are given (only the points within a proven margin of the maximum), else
+   * over every point. `stats` (length 4, optional) receives rows screened, candidates, points kept, rows redone
+   * with the full margin.
+   */
+  exactRows(
     points: Float64Array,
+    centered: Float64Array | null,
+    norms: Float64Array | null,
+    center: Float64Array | null,
     logW: Float64Array,
     labels: Int32Array | null,
     K: number,
@@ -50,21 +59,31 @@ export interface NativeAddon {
     classProbs: Float64Array | null,
     classMeans: Float64Array | null,
     classEntropy: Float64Array | null,
+    stats: Float64Array | null,
   ): void;
 }
 
 /**
- * The posterior kernel with the blocked kernel's fast route in native code (OpenBLAS dgemm, online softmax,
- * `threads` threads splitting the queries): the same outputs as {@link jsPosteriorKernel} (THEORY.md §3) to ~1e-13.
+ * The posterior kernel in native code (OpenBLAS dgemm, `threads` threads): the same outputs as
+ * {@link jsPosteriorKernel} (THEORY.md §3) to ~1e-13, every row computed in C.
  *
- * Method: the decision of `blockedPosteriorKernel` (src/engine/blocked.ts) — a query takes the fast route when its
- * matrix-product logits are good to 2e-12 nats, estimated `ε (√D + 2) (r² + 2‖x−c‖ r)/(2σ²)`; the addon returns the
- * running max M, heaviest point j*, `rest = Σ_{j≠j*} e_j`, `Σ e ‖y−c‖²`, `Σ e a`, `Σ e²`, class masses and
- * `Σ e (y − c)`; this side finishes them as the blocked kernel does ({@link finishCentred}: `m = c + s₁/S`,
- * `Tr C = s₂/S − ‖s₁/S‖²`, `h = log1p(rest) − Σ e a/S`, `log Z = M − ‖x−c‖²/(2σ²) + log1p(rest)`, …). Queries whose
- * Tr C cancelled (TRACE_CANCELLED_RATIO), the full covariance, small σ go to the reference ported to C
- * (`referenceRows`, the same formulas in the same order, rows split between threads); σ ≤ 0, NaN or non-finite
- * queries to {@link screenedRow} (NaN rows, as the reference gives).
+ * Routing, per row:
+ * - σ ≤ 0, NaN σ or a non-finite query: NaN in every output ({@link nanRow}, as the reference gives);
+ * - the fast route where the matrix-product logits are good to 2e-12 nats (the decision of
+ *   `blockedPosteriorKernel`, src/engine/blocked.ts: `ε (√D + 2) (r² + 2‖x−c‖ r)/(2σ²)`) and no full covariance
+ *   is wanted: the addon's `fastRows` returns the running max M, heaviest point j*, `rest = Σ_{j≠j*} e_j`,
+ *   `Σ e ‖y−c‖²`, `Σ e a`, `Σ e²`, class masses and `Σ e (y − c)`, finished here as the blocked kernel does
+ *   ({@link finishCentred}: `m = c + s₁/S`, `Tr C = s₂/S − ‖s₁/S‖²`, `h = log1p(rest) − Σ e a/S`, …);
+ * - every other row — σ small against the data's spread (the posterior concentrated near one point), Tr C
+ *   cancelled on the fast route (TRACE_CANCELLED_RATIO), the full covariance — by the addon's `exactRows`: the
+ *   reference's logits relative to the heaviest point,
+ *   `a_j = log π_j − log π_* − (y_j − y*)·(y_j + y* − 2x)/(2σ²)`, on the points a screening pass (matrix-product
+ *   logits and their rounding bound) keeps within a proven margin of the maximum, then the reference's finish;
+ * - sets of fewer than 4096 numbers (N·D), toy models: the whole call to {@link jsPosteriorKernel}, as the
+ *   TypeScript blocked kernel does, so that the command line (native) and the library (TypeScript) give the same
+ *   bits there (test/contracts.test.ts); a round trip through N-API costs ~3× the whole computation at that size.
+ *   (`exactRows` without the prepared set is the reference ported literally, should they ever go to C.)
+ * No row of a larger set goes to the TypeScript reference.
  *
  * @example
  * const kernel = nativePosteriorKernel(addon, 2);
@@ -72,18 +91,25 @@ export interface NativeAddon {
  */
 export function nativePosteriorKernel(addon: NativeAddon, threads: number): PosteriorKernel {
   return (data, queries, sigma, want) => {
-    if (data.n * data.dim < SMALL) return jsPosteriorKernel(data, queries, sigma, want);
+    if (data.n * data.dim < SMALL) return jsPosteriorKernel(data, queries, sigma, want); // a toy set, whole
     const out = allocateResult(data, queries.rows, want);
+    const D = data.dim;
+    const valid = (b: number) => validRow(queries.data, b, D, typeof sigma === "number" ? sigma : sigma[b]);
     const prep = prepared(data);
     const { fast, slow } = routeRows(data, prep, queries, sigma, want);
-    if (fast.length > 0) slow.push(...fastRows(addon, threads, data, prep, queries, sigma, want, fast, out));
-    referenceRows(addon, threads, data, prep, queries, sigma, slow, want, out);
+    const exact: number[] = [];
+    for (const b of slow) {
+      if (valid(b)) exact.push(b);
+      else nanRow(out, b, D, data.numClasses);
+    }
+    if (fast.length > 0) exact.push(...fastRows(addon, threads, data, prep, queries, sigma, want, fast, out));
+    exactRows(addon, threads, data, prep, queries, sigma, exact, out);
     return out;
   };
 }
 
-/** The listed rows by the reference: in C where σ > 0 and the query is finite, else by {@link screenedRow}. */
-function referenceRows(
+/** The listed (valid) rows by the addon's exact route, screened with the prepared set. */
+function exactRows(
   addon: NativeAddon,
   threads: number,
   data: DeltaSet,
@@ -91,27 +117,23 @@ function referenceRows(
   queries: Batch,
   sigma: number | Float64Array,
   rows: number[],
-  want: KernelRequest,
   out: KernelResult,
 ): void {
+  if (rows.length === 0) return;
   const D = data.dim;
-  const native: number[] = [];
-  for (const b of rows) {
-    const s = typeof sigma === "number" ? sigma : sigma[b];
-    if (validRow(queries.data, b, D, s)) native.push(b);
-    else screenedRow(data, prep, queries, b, s, want, out);
-  }
-  if (native.length === 0) return;
   const perRow = typeof sigma === "number" ? new Float64Array(queries.rows).fill(sigma) : sigma;
   const flags = (out.entropy ? 1 : 0) | (out.participation ? 2 : 0) | (out.classProbs ? 4 : 0) | (out.classMeans ? 8 : 0) | (out.covariance ? 16 : 0);
-  addon.referenceRows(
+  addon.exactRows(
     data.points.subarray(0, data.n * D),
+    prep.centered.subarray(0, data.n * D),
+    prep.norms,
+    prep.center,
     data.logWeights,
     out.classProbs ? data.labels! : null,
     data.numClasses,
     queries.data,
     perRow,
-    Int32Array.from(native),
+    Int32Array.from(rows),
     flags,
     threads,
     out.mean,
@@ -123,9 +145,9 @@ function referenceRows(
     out.classProbs ?? null,
     out.classMeans ?? null,
     out.classEntropy ?? null,
+    null,
   );
 }
-
 /** Runs the addon on the listed rows, writes them into `out`, returns the rows whose Tr C cancelled. */
 function fastRows(
   addon: NativeAddon,
