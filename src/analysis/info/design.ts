@@ -48,28 +48,33 @@ const MAX_NODES_1D = 40_001;
 export function mixtureDesign(model: DataModel, sigma: number, options: DesignOptions = {}): Design | undefined {
   const st = model.structure;
   if (!st || st.type !== "mixture") return undefined;
+  const design = options.monteCarlo || st.means.dim > 2 ? undefined : quadratureDesign(st, sigma, options.budget ?? 4e7);
+  return design ?? monteCarlo(model, sigma, options, st.means.rows);
+}
+
+/** The 1-D or 2-D quadrature design of a mixture, or undefined when the 2-D one would exceed the work budget. */
+function quadratureDesign(
+  st: { weights: Float64Array; means: Batch; components?: readonly { lambda: Float64Array; vectors: Float64Array }[] },
+  sigma: number,
+  budget: number,
+): Design | undefined {
   // p_σ depends only on the distinct components: coincident points (or identical Gaussians) merge, so a single
   // distinct point is one Gaussian, integrated by Gauss–Hermite, not a fine disk of nodes.
   const { weights: pi, means, components } = distinctComponents(st.weights, st.means, st.components);
   const K = means.rows;
-  const D = means.dim;
   const cost = K; // a posterior evaluation costs ∝ number of components (points for deltas)
-  const budget = options.budget ?? 4e7;
-  if (!options.monteCarlo && D === 1) return trapezoid1d(pi, means.data, components, sigma);
-  if (!options.monteCarlo && D === 2) {
-    const g = geometry(means, components);
-    // One distinct component: no transitions between components, the posterior of a Gaussian is smooth in x.
-    const width = K === 1 ? 1 : Math.min(1, (sigma * sigma + g.lamMin) / (g.span * Math.sqrt(g.lamMax + sigma * sigma)));
-    const n = Math.min(40, Math.floor(Math.sqrt(budget / (K * cost))));
-    // Smooth regime (posterior transitions wider than ~0.6 in z): Gauss–Hermite converges fast.
-    if (width >= 0.6 && n >= 16) return gaussHermite2d(pi, means, components, sigma, n);
-    // Sharp transitions: trapezoid on a disk in z, resolving them and the tails that carry mmse.
-    const h = Math.min(0.2, width / 4);
-    const zcut = Math.min(Z_MAX, Math.sqrt((g.nearest / (2 * Math.sqrt(g.lamMin + sigma * sigma))) ** 2 + 60));
-    const nodes = (Math.PI * zcut * zcut) / (h * h);
-    if (nodes * K * cost <= budget) return trapezoid2d(pi, means, components, sigma, h, zcut);
-  }
-  return monteCarlo(model, sigma, options, K);
+  if (means.dim === 1) return trapezoid1d(pi, means.data, components, sigma);
+  const g = geometry(means, components);
+  // One distinct component: no transitions between components, the posterior of a Gaussian is smooth in x.
+  const width = K === 1 ? 1 : Math.min(1, (sigma * sigma + g.lamMin) / (g.span * Math.sqrt(g.lamMax + sigma * sigma)));
+  const n = Math.min(40, Math.floor(Math.sqrt(budget / (K * cost))));
+  // Smooth regime (posterior transitions wider than ~0.6 in z): Gauss–Hermite converges fast.
+  if (width >= 0.6 && n >= 16) return gaussHermite2d(pi, means, components, sigma, n);
+  // Sharp transitions: trapezoid on a disk in z, resolving them and the tails that carry mmse.
+  const h = Math.min(0.2, width / 4);
+  const zcut = Math.min(Z_MAX, Math.sqrt((g.nearest / (2 * Math.sqrt(g.lamMin + sigma * sigma))) ** 2 + 60));
+  const nodes = (Math.PI * zcut * zcut) / (h * h);
+  return nodes * K * cost <= budget ? trapezoid2d(pi, means, components, sigma, h, zcut) : undefined;
 }
 
 /** The mixture with coincident components merged (weights summed); the input itself when all are distinct. */
