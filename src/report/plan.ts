@@ -1,5 +1,5 @@
 import type { DataModel } from "../models/types.js";
-import { createRng } from "../numeric/rng.js";
+import { labelledSample, dataScale } from "../analysis/scale.js";
 
 /**
  * Every choice the report makes, decided once from the model and the options (σ range and levels, samples,
@@ -57,30 +57,4 @@ export function reportPlan(model: DataModel, options: ReportPlanOptions = {}): R
   };
 }
 
-/** The report's data points (and labels): the model's own points when it is a small discrete mixture, else draws. */
-export function labelledSample(model: DataModel, n: number, seed: number): { points: Float64Array; labels?: Int32Array } {
-  const st = model.structure;
-  if (model.discrete && st?.type === "mixture" && st.means.rows <= 5000) {
-    const labels = "set" in model ? (model as unknown as { set: { labels?: Int32Array } }).set.labels : undefined;
-    return { points: st.means.data, labels };
-  }
-  const rng = createRng(seed + 1);
-  if (model.sampleLabelled) {
-    const s = model.sampleLabelled(n, rng);
-    return { points: s.points.data, labels: s.labels };
-  }
-  return { points: model.sample(n, rng).data };
-}
-
-/** √(Tr Cov(y)/D) of a sample: the natural σ scale of the data. */
-export function dataScale(points: Float64Array, D: number): number {
-  const n = points.length / D;
-  let tr = 0;
-  for (let k = 0; k < D; k++) {
-    let m = 0;
-    for (let i = 0; i < n; i++) m += points[i * D + k];
-    m /= n;
-    for (let i = 0; i < n; i++) tr += (points[i * D + k] - m) ** 2 / n;
-  }
-  return Math.sqrt(tr / D) || 1;
-}
+export { labelledSample, dataScale } from "../analysis/scale.js";
