@@ -118,14 +118,26 @@ export function defaultSigmaRange(model: DataModel, seed = 0): SigmaRange {
     rule = "the smallest component standard deviation or the 10th percentile of the means' nearest-neighbour spacing";
   } else {
     const { points } = labelledSample(model, 2000, seed);
-    spread = Math.sqrt(totalVariance(points, D));
-    const nn = nearestNeighbourDistances(points, D);
-    if (nn.length > 0) resolution = percentile(nn, 0.1);
-    rule = model.discrete ? "the 10th percentile of the points' nearest-neighbour distances" : "the 10th percentile of nearest-neighbour distances of 2000 draws";
+    return pointsSigmaRange(points, D, model.discrete ? "the points'" : "2000 draws'");
   }
+  return finishRange(spread, resolution, rule, () => magnitudeOf(labelledSample(model, 16, seed).points));
+}
+
+/**
+ * {@link defaultSigmaRange} of a sample of data points (a denoiser's data samples, a dataset): σ_max = 10 √Tr Cov,
+ * σ_min = a tenth of the 10th percentile of the nearest-neighbour distances (`whose` names the points in `rule`).
+ */
+export function pointsSigmaRange(points: Float64Array, D: number, whose = "the points'"): SigmaRange {
+  const spread = Math.sqrt(totalVariance(points, D));
+  const nn = nearestNeighbourDistances(points, D);
+  const resolution = nn.length > 0 ? percentile(nn, 0.1) : Infinity;
+  return finishRange(spread, resolution, `the 10th percentile of ${whose} nearest-neighbour distances`, () => magnitudeOf(points));
+}
+
+function finishRange(spread: number, resolution: number, rule: string, magnitude: () => number): SigmaRange {
   if (!(spread > 0) || !Number.isFinite(resolution)) {
-    const magnitude = magnitudeOf(labelledSample(model, 16, seed).points) || 1;
-    spread = spread > 0 ? spread : magnitude;
+    const m = magnitude() || 1;
+    spread = spread > 0 ? spread : m;
     resolution = Number.isFinite(resolution) ? resolution : spread;
     rule = `${rule} (degenerate data: the data's magnitude)`;
   }
