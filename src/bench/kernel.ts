@@ -3,7 +3,8 @@
  * the same run), one line per case; then the scikit-learn digits (examples/digits.npy, 1797 × 64) at
  * σ ∈ {0.05, 0.2, 0.5, 2}: the native kernel, the TypeScript blocked kernel and numpy, with the rows each native
  * route took and the error against the reference kernel; then one `infodyn profile` on a 10 000 × 784 dataset
- * and one `infodyn report`. Flops are counted as 4·B·N·D (the distance product and the mean product, 2·B·N·D each).
+ * and one `infodyn report`; then every command with its defaults on the digits and their 0-vs-1 subset against the
+ * targets of issue 14 (src/bench/commands.ts; `node dist/bench/kernel.js commands` alone). Flops are counted as 4·B·N·D (the distance product and the mean product, 2·B·N·D each).
  * Last line: `kernel ratio vs numpy f64 (min over cases): R`. `node dist/bench/kernel.js digits` runs the digits case alone.
  */
 import { spawnSync } from "node:child_process";
@@ -18,6 +19,7 @@ import type { DeltaSet, KernelResult, PosteriorKernel } from "../engine/types.js
 import { installNativeBackend, nativeAddon, nativeThreads } from "../node/native.js";
 import { nativePosteriorKernel, type NativeAddon } from "../node/nativeKernel.js";
 import { createRng } from "../numeric/rng.js";
+import { runCommands } from "./commands.js";
 
 const CASES: [number, number, number][] = [
   [256, 10_000, 64],
@@ -268,6 +270,11 @@ function main(): void {
       runDigits(dir);
       return;
     }
+    if (process.argv[2] === "commands") {
+      // `node dist/bench/kernel.js commands`: the per-command table alone
+      if (!runCommands(dir)) process.exitCode = 1;
+      return;
+    }
     console.log(`backend: ${kernelBackendName()} (float64)`);
     let R = Infinity;
     for (const [B, N, D] of CASES) R = Math.min(R, runCase(B, N, D, dir));
@@ -277,7 +284,9 @@ function main(): void {
     const profileArgs = ["profile", model, "--sigma", "1,3,10", "--samples", "100", "--json", "--out", join(dir, "profile.json")];
     console.log(`infodyn profile (10000 × 784, σ = 1,3,10, --samples 100): ${timeCli(profileArgs, dir).toFixed(2)} s`);
     console.log(`infodyn report (default model): ${timeCli(["report", "--out", join(dir, "report")], dir).toFixed(2)} s`);
+    const targets = runCommands(dir);
     console.log(`kernel ratio vs numpy f64 (min over cases): ${R.toFixed(3)}`);
+    if (!targets) console.log("commands: a target of issue 14 was missed or a command failed (see the table above)");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
