@@ -399,7 +399,8 @@ typedef struct {
 /*
  * finishRow of src/engine/finish.ts, the same arithmetic in the same order: S = 1 + rest, m = o + s₁/S,
  * Tr C = s₂/S − ‖s₁/S‖², log Z = logZ0 + log1p(rest), h = log1p(rest) − Σ e a/S, Σw² = Σ e²/S², class masses
- * M_c (M_{c*} = 1 + rest_{c*}), p(c|x) = M_c/S, H(c|x) = log S − Σ_c (M_c/S) log M_c, m_c = o + s₁,c/M_c.
+ * M_c (M_{c*} = 1 + rest_{c*}), p(c|x) = M_c/S, H(c|x) = (M_{c*}/S) log1p(O/M_{c*}) − Σ_{c≠c*} (M_c/S)(log M_c − log S)
+ * with O = Σ_{c≠c*} M_c, m_c = o + s₁,c/M_c.
  * Returns 1 where Tr C cancelled (below TRACE_CANCELLED_RATIO · s₂/S, or NaN): the caller runs exact_spread().
  */
 static int finish_row(Ex *rf, int b, const RowSums *r, const double *origin, double logZ0, int cStar) {
@@ -419,11 +420,15 @@ static int finish_row(Ex *rf, int b, const RowSums *r, const double *origin, dou
   if (rf->want & W_ENTROPY) rf->entropy[b] = fmax(0, logS - r->eLog / S);
   if (rf->want & W_PART) rf->part[b] = r->eSq / (S * S);
   if (rf->classes && r->classRest) {
-    double hc = logS;
+    double others = 0;
+    for (int c = 0; c < K; c++)
+      if (c != cStar) others += r->classRest[c];
+    const double main = 1 + r->classRest[cStar];
+    double hc = (main / S) * log1p(others / main);
     for (int c = 0; c < K; c++) {
       double rc = r->classRest[c];
-      double mass = c == cStar ? 1 + rc : rc;
-      if (mass > 0) hc -= (mass / S) * (c == cStar ? log1p(rc) : log(mass));
+      double mass = c == cStar ? main : rc;
+      if (mass > 0 && c != cStar) hc -= (mass / S) * (log(mass) - logS);
       rf->classProbs[(size_t)b * K + c] = mass / S;
       if ((rf->want & W_CLASSMEANS) && r->classS1)
         for (int k = 0; k < D; k++)

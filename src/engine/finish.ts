@@ -22,8 +22,9 @@ export const TRACE_CANCELLED_RATIO = 1 / 16;
  * with the heaviest point's weight e = 1 left out of `rest` and the class masses (THEORY.md §3):
  * `S = 1 + rest`, `m = o + s₁/S`, `Tr C = s₂/S − ‖s₁/S‖²`, `log Z = logZ0 + log1p(rest)`,
  * `h = log1p(rest) − Σ e a/S`, `Σw² = Σ e²/S²`, class masses `M_c` (`M_{c*} = 1 + rest_{c*}`), `p(c|x) = M_c/S`,
- * `H(c|x) = log S − Σ_c (M_c/S) log M_c` with `log M_{c*} = log1p(rest_{c*})` (exact when one class holds all but
- * 1e-20 of the mass), `m_c = o + s₁,c/M_c` (0 where M_c = 0).
+ * `H(c|x) = −Σ_c p_c log p_c` with `log p_c = log M_c − log S` for c ≠ c* and `log p_{c*} = −log1p(O/M_{c*})`,
+ * `O = Σ_{c≠c*} M_c` (every term positive: a minority class of mass 1e-240 beside the main class still gives its
+ * `p log(1/p)`, where `log S − Σ (M_c/S) log M_c` lost it below ε), `m_c = o + s₁,c/M_c` (0 where M_c = 0).
  *
  * Returns true where Tr C cancelled (below {@link TRACE_CANCELLED_RATIO} · s₂/S, or NaN): the caller then runs
  * {@link exactSpread} or reroutes the row. `out.traceCov[b]` holds max(0, Tr C) either way. native/kernel.c's
@@ -46,11 +47,16 @@ export function finishRow(data: DeltaSet, p: PosteriorPartial, i: number, origin
   if (out.entropy) out.entropy[b] = Math.max(0, logS - p.eLog[i] / S);
   if (out.participation) out.participation[b] = p.eSq[i] / (S * S);
   if (out.classProbs && p.classRest) {
-    let hc = logS;
+    // −Σ p_c log p_c with log p_c = log M_c − log S for the other classes and log p_{c*} = −log1p(O/M_{c*}),
+    // O = Σ_{c≠c*} M_c: every term positive, so a minority class far below ε of the main class still counts.
+    let others = 0;
+    for (let c = 0; c < K; c++) if (c !== cStar) others += p.classRest[i * K + c];
+    const main = 1 + p.classRest[i * K + cStar];
+    let hc = (main / S) * Math.log1p(others / main);
     for (let c = 0; c < K; c++) {
       const r = p.classRest[i * K + c];
-      const mass = c === cStar ? 1 + r : r;
-      if (mass > 0) hc -= (mass / S) * (c === cStar ? Math.log1p(r) : Math.log(mass));
+      const mass = c === cStar ? main : r;
+      if (mass > 0 && c !== cStar) hc -= (mass / S) * (Math.log(mass) - logS);
       out.classProbs[b * K + c] = mass / S;
       if (out.classMeans && p.classS1)
         for (let k = 0; k < D; k++) out.classMeans[(b * K + c) * D + k] = mass > 0 ? origin[oo + k] + p.classS1[(i * K + c) * D + k] / mass : 0;
