@@ -34,6 +34,11 @@ describe("the default σ range, from the data's scales", () => {
     const points = [[-1], [1], [3]];
     expect(defaultSigmaRange(parseModel({ kind: "deltas", points }))).toEqual(pointsSigmaRange(Float64Array.from(points.flat()), 1));
   });
+  it("weighted points: σ_max from the weighted covariance (0.7/0.3 at ±1: Var = 1 − 0.4² = 0.84)", () => {
+    const r = defaultSigmaRange(parseModel({ kind: "deltas", points: [[-1], [1]], weights: [0.7, 0.3] }));
+    expectClose(r.max, 10 * Math.sqrt(0.84), { rtol: 1e-14 }, "σ_max");
+    expectClose(r.min, 0.2, { rtol: 1e-15 }, "σ_min (spacing, unweighted)");
+  });
   it("two deltas at ±1: σ_min = 2/10, σ_max = 10; about 0.005 nats of I above σ_max, H(y|x) ≈ 0 at σ_min", () => {
     const two = parseModel({ kind: "deltas", points: [[-1], [1]] });
     const r = defaultSigmaRange(two);

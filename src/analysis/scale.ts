@@ -25,17 +25,20 @@ export function dataScale(points: Float64Array, D: number): number {
   return Math.sqrt(totalVariance(points, D) / D) || 1;
 }
 
-/** Tr Cov(y) of a sample (two-pass: the mean first, then the squared deviations). */
-export function totalVariance(points: Float64Array, D: number): number {
+/**
+ * Tr Cov(y) of a sample, or of weighted points (`weights` summing to 1, as a discrete model's): two passes, the
+ * mean first, then the squared deviations.
+ */
+export function totalVariance(points: Float64Array, D: number, weights?: Float64Array): number {
   const n = points.length / D;
+  const w = (i: number) => (weights ? weights[i] : 1 / n);
   let tr = 0;
   for (let k = 0; k < D; k++) {
     let m = 0;
-    for (let i = 0; i < n; i++) m += points[i * D + k];
-    m /= n;
+    for (let i = 0; i < n; i++) m += w(i) * points[i * D + k];
     let s = 0;
-    for (let i = 0; i < n; i++) s += (points[i * D + k] - m) ** 2;
-    tr += s / n;
+    for (let i = 0; i < n; i++) s += w(i) * (points[i * D + k] - m) ** 2;
+    tr += s;
   }
   return tr;
 }
@@ -116,6 +119,12 @@ export function defaultSigmaRange(model: DataModel, seed = 0): SigmaRange {
     const nn = nearestNeighbourDistances(points, D);
     if (nn.length > 0) resolution = Math.min(resolution, percentile(nn, 0.1));
     rule = "the smallest component standard deviation or the 10th percentile of the means' nearest-neighbour spacing";
+  } else if (model.discrete && st?.type === "mixture" && st.means.rows <= 5000) {
+    // the model's own points with their weights (σ_max), their spacing unweighted (σ_min: every point is resolved)
+    spread = Math.sqrt(totalVariance(st.means.data, D, st.weights));
+    const nn = nearestNeighbourDistances(st.means.data, D);
+    if (nn.length > 0) resolution = percentile(nn, 0.1);
+    rule = "the 10th percentile of the points' nearest-neighbour distances";
   } else {
     const { points } = labelledSample(model, 2000, seed);
     return pointsSigmaRange(points, D, model.discrete ? "the points'" : "2000 draws'");

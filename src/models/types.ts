@@ -98,6 +98,8 @@ export interface DataModel extends SyncDenoiser {
   readonly numClasses: number;
   /** Class names in label order when labelled. */
   readonly classNames?: readonly string[];
+  /** Image shape of a point, `[H, W]` or `[C, H, W]` (product = dim), when the data are images (figures only). */
+  readonly shape?: readonly number[];
   posterior(x: Batch, sigma: number | Float64Array, want?: PosteriorRequest): PosteriorStats;
   /** log p_sigma(x), the density of x = y + sigma z. */
   logDensity(x: Batch, sigma: number | Float64Array): Float64Array;
