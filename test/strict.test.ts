@@ -55,7 +55,7 @@ describe("model files: invalid UTF-8, unknown keys, duplicate keys", () => {
   });
   it("unknown keys are errors with a 'did you mean' (was: silently ignored, a labelled model ran unlabelled)", async () => {
     const cases: [string, RegExp][] = [
-      ['{"kind":"deltas","points":[[-1],[1]],"label":["a","b"]}', /label: unknown field of a deltas model \(expected kind, points, weights, labels, name, description\); did you mean 'labels'\?/],
+      ['{"kind":"deltas","points":[[-1],[1]],"label":["a","b"]}', /label: unknown field of a deltas model \(expected kind, points, weights, labels, shape, name, description\); did you mean 'labels'\?/],
       ['{"kind":"deltas","points":[[-1],[1]],"weight":[1,2]}', /weight: unknown field of a deltas model .*did you mean 'weights'\?/],
       ['{"kind":"gmm","components":[{"weight":1,"mean":[0],"variance":1},{"weights":1,"mean":[1],"variance":1}]}', /components\[1\]\.weights: unknown field of components\[1\] \(expected weight, mean, cov, variance, label\); did you mean 'weight'\?/],
       ['{"kind":"gaussian","mean":[0],"cov":[[1]],"covariance":[[1]]}', /covariance: unknown field of a gaussian model/],

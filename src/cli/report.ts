@@ -5,7 +5,9 @@ import { reportContract } from "../contracts/report.js";
 import { throwIfAborted } from "../score/program.js";
 import { interruptible } from "./abort.js";
 import { checkMemory, checkWork, dimFactor, modelFactors } from "./budget.js";
-import { loadModel, seedOption, sizeOption } from "./files.js";
+import { InfodynError } from "../errors.js";
+import { checkComputable } from "../analysis/validity.js";
+import { loadModel, parsePositiveList, seedOption, sizeOption } from "./files.js";
 import { checkOutputFolder, writeOutputFolder } from "./output.js";
 import { exactModel } from "./needs.js";
 import { progressBar } from "./progress.js";
@@ -14,6 +16,8 @@ interface ReportCliOptions {
   out: string;
   samples: string;
   seed: string;
+  sigmaMin?: string;
+  sigmaMax?: string;
 }
 
 /**
@@ -31,10 +35,14 @@ export function registerReport(program: Command): void {
     .option("--out <dir>", "folder to write the report into", "report")
     .option("--samples <n>", "Monte Carlo samples per σ where no quadrature applies (integer ≥ 100)", "4000")
     .option("--seed <s>", "seed of every random draw (0 to 2³²−1)", "0")
-    .addHelpText("after", "\nExample:\n  infodyn report examples/triangle.json --out triangle-report")
+    .option("--sigma-min <a>", "smallest σ of every curve (> 0); default: from the data (see README, Default noise levels)")
+    .option("--sigma-max <b>", "largest σ (> --sigma-min); default: from the data (see README, Default noise levels)")
+    .addHelpText("after", "\nExamples:\n  infodyn report examples/triangle.json --out triangle-report\n  infodyn report examples/digits.json --out digits-report --sigma-min 0.5")
     .action(async (modelPath: string | undefined, opts: ReportCliOptions) => {
       const samplesOpt = sizeOption(opts.samples, "--samples", 100);
       const seed = seedOption(opts.seed);
+      const sigmaMin = opts.sigmaMin === undefined ? undefined : parsePositiveList(opts.sigmaMin, "--sigma-min")[0];
+      const sigmaMax = opts.sigmaMax === undefined ? undefined : parsePositiveList(opts.sigmaMax, "--sigma-max")[0];
       // Where the report goes is checked before the work: never `.`, a file, or a folder of other files.
       checkOutputFolder(opts.out, "report");
       const started = Date.now();
@@ -50,7 +58,10 @@ export function registerReport(program: Command): void {
       checkWork("--samples", [{ ...samplesOpt, label: "samples" }, { value: 41, label: "levels" }, ...modelFactors(model), { value: 4, label: "evaluations" }]);
       const samples = samplesOpt.value;
       const bar = progressBar("report", 0);
-      const plan = reportPlan(model, { samples, seed });
+      const plan = reportPlan(model, { samples, seed, sigmaMin, sigmaMax });
+      if (!(plan.sigma.max > plan.sigma.min))
+        throw new InfodynError(`--sigma-max: ${plan.sigma.max} must exceed --sigma-min ${plan.sigma.min}${sigmaMin === undefined || sigmaMax === undefined ? " (the other end is the data's default)" : ""}`);
+      if (plan.sigma.given) checkComputable(model, [plan.sigma.min, plan.sigma.max], "--sigma-min/--sigma-max");
       const report = buildReport(model, plan, {
         source,
         commandLine: ["infodyn", ...process.argv.slice(2)].join(" "),

@@ -13,13 +13,23 @@ export interface ReportPayload {
   commandLine: string;
   /** √(Tr Cov(y)/D), the σ scale of the data. */
   dataScale: number;
-  /** The information profile on the plan's σ grid (ascending) and its peaks. */
-  profile: { sigma: number[]; points: ProfilePoint[]; peaks: InformationProfile["peaks"] };
+  /**
+   * The information profile on the plan's σ grid (ascending), its peaks (with their σ brackets), the independent
+   * routes among its rate estimators and those left out.
+   */
+  profile: { sigma: number[]; points: ProfilePoint[]; peaks: InformationProfile["peaks"]; independent: InformationProfile["independent"]; omitted?: InformationProfile["omitted"] };
   /** Reverse trajectories: levels (descending), decision histogram (discrete models), Lyapunov rates. */
   paths: { sigma: number[]; decisionSigma?: { edges: number[]; counts: number[] }; lyapunov: Omit<LyapunovSeries, "jacobian"> };
+  /** D > 2: the variance of the data along its top two principal axes (the projection of the figures) and its share of Tr Cov. */
+  projection?: { variance: number[]; explained: number[] };
+  /**
+   * Image-shaped data (`shape` in the model file): the shape, the generated samples drawn as images and, for
+   * discrete models, how many of them sit on one training point at σ_min (1/Σ w² < 1.5).
+   */
+  images?: { shape: number[]; samplesShown: number; copiesOfOnePoint?: number };
   /** Participation ratio vs σ (discrete models). */
   participation?: ParticipationStats;
-  /** Branchings and the decision tree (1-D and 2-D mixtures). */
+  /** Branchings and the decision tree (D ≤ 2: every branching; D > 2: the tree by following modes up in σ). */
   bifurcations?: BranchingResults;
   /** The compared schedules' levels, ascending, by kind. */
   schedules: Record<string, number[]>;

@@ -17,6 +17,11 @@ export interface DeltasOptions {
   labels?: ArrayLike<number>;
   /** Names of the classes, in index order. */
   classNames?: readonly string[];
+  /**
+   * Image shape of each point, `[H, W]` or `[C, H, W]` (row-major, channels first), product = D: carried as
+   * `model.shape` for figures that draw points as images; the posterior does not depend on it.
+   */
+  shape?: readonly number[];
 }
 
 /**
@@ -34,10 +39,12 @@ export interface DeltasOptions {
  * two.posterior(fromRows([[0.3]]), 1).mean.data[0]; // returns tanh(0.3) ≈ 0.2913
  * const lab = deltas(fromRows([[-1], [1]]), { labels: [0, 1] });
  * lab.denoise(fromRows([[0.3], [0.3]]), 1, { labels: Int32Array.from([1, -1]) }).data; // [1, tanh(0.3)]
+ * deltas(fromRows([[0, 1, 2, 3]]), { shape: [2, 2] }).shape; // [2, 2]: the point is a 2 × 2 image
  */
-export function deltas(points: Batch, options: DeltasOptions = {}): DataModel & { readonly set: DeltaSet } {
+export function deltas(points: Batch, options: DeltasOptions = {}): DataModel & { readonly set: DeltaSet; readonly shape?: readonly number[] } {
   const n = points.rows;
   const D = points.dim;
+  const shape = options.shape ? imageShape(options.shape, D) : undefined;
   const logWeights = new Float64Array(n);
   if (options.logWeights) logWeights.set(options.logWeights);
   else if (options.weights) for (let j = 0; j < n; j++) logWeights[j] = Math.log(options.weights[j]);
@@ -149,7 +156,17 @@ export function deltas(points: Batch, options: DeltasOptions = {}): DataModel & 
     logDensity: (x, sigma) => normalise(posteriorKernel()(set, x, sigma, {}).logPartition, x.rows, sigma),
     sample: (count, rng) => sampleLabelled(count, rng).points,
     sampleLabelled: labels ? sampleLabelled : undefined,
+    ...(shape ? { shape } : {}),
   };
+}
+
+/** A frozen copy of an image shape ([H, W] or [C, H, W] of positive integers whose product is D), else an InfodynError naming `shape`. */
+function imageShape(shape: readonly number[], D: number): readonly number[] {
+  const ok = (shape.length === 2 || shape.length === 3) && shape.every((v) => Number.isInteger(v) && v > 0);
+  if (!ok) throw new InfodynError(`shape: [${shape.join(", ")}] must be [H, W] or [C, H, W] of positive integers`);
+  const pixels = shape.reduce((a, b) => a * b, 1);
+  if (pixels !== D) throw new InfodynError(`shape: [${shape.join(", ")}] has ${pixels} pixels, but the points have D = ${D} coordinates`);
+  return Object.freeze([...shape]);
 }
 
 /**

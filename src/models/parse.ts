@@ -89,7 +89,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 /**
  * The first schema issue as one error; an unknown key comes first, with the known ones and the nearest as a
- * "did you mean": `label: unknown field of a deltas model (expected kind, points, weights, labels, name,
+ * "did you mean": `label: unknown field of a deltas model (expected kind, points, weights, labels, shape, name,
  * description); did you mean 'labels'?`.
  */
 function failIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, what: string, fail: Fail): never {
@@ -153,6 +153,7 @@ function checkShapes(spec: ModelSpec, fail: Fail): void {
         if (!spec.weights.some((w) => w > 0)) fail(["weights"], "must not all be zero");
       }
       if (spec.labels && spec.labels.length !== N) fail(["labels"], `has ${spec.labels.length} entries, expected ${N}`);
+      checkImageShape(spec.shape, D, fail);
       return;
     }
     case "gaussian":
@@ -180,6 +181,13 @@ function checkShapes(spec: ModelSpec, fail: Fail): void {
   }
 }
 
+/** An image shape's product must be the dimension D: `shape: [8, 8] has 64 pixels, but the points have D = 63`. */
+function checkImageShape(shape: readonly number[] | undefined, D: number, fail: Fail): void {
+  if (!shape) return;
+  const pixels = shape.reduce((a, b) => a * b, 1);
+  if (pixels !== D) fail(["shape"], `[${shape.join(", ")}] has ${pixels} pixels, but the points have D = ${D} coordinates`);
+}
+
 function checkSquareSymmetric(m: number[][], D: number, path: PropertyKey[], fail: Fail): void {
   if (m.length !== D) fail(path, `has ${m.length} rows, expected ${D}`);
   m.forEach((r, i) => r.length !== D && fail([...path, i], `has ${r.length} entries, expected ${D}`));
@@ -205,7 +213,7 @@ function buildModel(spec: ModelSpec, options: ParseOptions): DataModel {
   switch (spec.kind) {
     case "deltas": {
       const { labels, classNames } = encodeLabels(spec.labels);
-      return deltas(fromRows(spec.points), { weights: spec.weights, labels, classNames });
+      return deltas(fromRows(spec.points), { weights: spec.weights, labels, classNames, shape: spec.shape });
     }
     case "gaussian":
       return gaussian(Float64Array.from(spec.mean), fromRows(spec.cov).data);
@@ -245,6 +253,7 @@ function buildDataset(spec: Extract<ModelSpec, { kind: "dataset" }>, options: Pa
   const n = arr.shape[0];
   const dim = arr.shape.length === 2 ? arr.shape[1] : 1;
   if (n === 0 || dim === 0) fail(["path"], `${path} holds no points`);
+  checkImageShape(spec.shape, dim, fail);
   for (let i = 0; i < arr.data.length; i++)
     if (!Number.isFinite(arr.data[i])) fail(["path"], `${path} has a non-finite value at point ${Math.floor(i / dim)}`);
   let enc: ReturnType<typeof encodeLabels> = {};
@@ -253,7 +262,7 @@ function buildDataset(spec: Extract<ModelSpec, { kind: "dataset" }>, options: Pa
     if (raw.length !== n) fail(["labels"], `${labelsPath} has ${raw.length} labels, expected ${n} (one per point)`);
     enc = encodeLabels(raw);
   }
-  return deltas({ rows: n, dim, data: arr.data }, enc);
+  return deltas({ rows: n, dim, data: arr.data }, { ...enc, shape: spec.shape });
 }
 
 function readOrFail(path: string, options: ParseOptions, fail: Fail, field: string): Uint8Array {

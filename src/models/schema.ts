@@ -10,12 +10,21 @@ const vector = z.array(z.number()).min(1, "must have at least one entry");
 const matrix = z.array(vector).min(1, "must have at least one row");
 const label = z.union([z.number().int(), z.string()]);
 const common = { name: z.string().optional(), description: z.string().optional() };
+/**
+ * The image shape of each point, `[H, W]` (grey) or `[C, H, W]` (channels first), row-major: pixel (c, i, j) is
+ * coordinate `(c·H + i)·W + j`. Its product must equal the dimension D (checked in parse.ts).
+ */
+const imageShape = z
+  .array(z.number().int("must be integers").positive("must be positive"))
+  .min(2, "must be [H, W] or [C, H, W]")
+  .max(3, "must be [H, W] or [C, H, W]");
 
 export const deltasSchema = z.strictObject({
   kind: z.literal("deltas"),
   points: matrix,
   weights: z.array(z.number().nonnegative("must be non-negative")).optional(),
   labels: z.array(label).optional(),
+  shape: imageShape.optional(),
   ...common,
 });
 
@@ -64,6 +73,8 @@ export const datasetSchema = z.strictObject({
   labels: z.string().min(1, "must name a file").optional(),
   /** The array of an `.npz` `labels` file to read (default: its only array, else `y`, `labels`, `arr_1`). */
   labelsArray: z.string().min(1, "must name an array of the .npz file").optional(),
+  /** Image shape of each point ([H, W] or [C, H, W], product = the array's second dimension). */
+  shape: imageShape.optional(),
   ...common,
 });
 

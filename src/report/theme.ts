@@ -20,8 +20,8 @@ export const PANEL = { width: 420, height: 260 } as const;
 /** A Vega-Lite spec (kept loose on purpose: specs are data, validated by Vega-Lite when compiled). */
 export type VegaLiteSpec = Record<string, unknown>;
 
-/** Wraps a spec with the schema, the theme and a title. */
-export function figure(title: string, spec: VegaLiteSpec): VegaLiteSpec {
+/** Wraps a spec with the schema, the theme and a title (a string, or a title with a subtitle line). */
+export function figure(title: string | { text: string; subtitle: string }, spec: VegaLiteSpec): VegaLiteSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,

@@ -6,7 +6,7 @@ import { figure, PANEL, type VegaLiteSpec } from "../theme.js";
  * The decision tree as a dendrogram (seed 000 §5.1): leaves (data points or groups) along x, the σ at which a
  * group splits on a log y axis; leaves hang down to σ_min.
  */
-export function treeFigure(tree: TreeNode, sigmaMin: number, leafName: (i: number) => string): VegaLiteSpec {
+export function treeFigure(tree: TreeNode, sigmaMin: number, leafName: (i: number) => string, of = "the data"): VegaLiteSpec {
   const order: number[] = [];
   const walk = (n: TreeNode) => (n.children.length ? n.children.forEach(walk) : order.push(...n.members));
   walk(tree);
@@ -23,7 +23,7 @@ export function treeFigure(tree: TreeNode, sigmaMin: number, leafName: (i: numbe
   const top = place(tree);
   if (tree.sigma) segments.push({ x: top, x2: top, y: tree.sigma * 1.6, y2: tree.sigma });
   const leaves = order.map((m, i) => ({ x: i, label: leafName(m), y: sigmaMin }));
-  return figure("Decision tree: the σ at which groups of the data split", {
+  return figure(`Decision tree: the σ at which groups of ${of} split`, {
     width: Math.max(240, Math.min(700, 28 * order.length)),
     height: PANEL.height,
     layer: [
@@ -94,4 +94,27 @@ export function landscapeFigure(grids: { sigma: number; grid: FreeEnergyGrid }[]
     }),
     resolve: { scale: { color: "independent" } },
   });
+}
+
+/**
+ * −F̃ = σ² log p_σ + c along the line through two modes, x(t) = a + t(b − a) (t = 0 at a, 1 at b), one curve per σ
+ * (each shifted to a maximum of 0): two maxima below the σ at which they merge, one above it. For data of any D.
+ */
+export function lineLandscapeFigure(curves: { sigma: number; t: number[]; value: number[] }[], names: [string, string]): VegaLiteSpec {
+  const label = (sigma: number) => `σ = ${sigma.toPrecision(3)}`;
+  const values = curves.flatMap(({ sigma, t, value }) => t.map((u, i) => ({ t: u, value: value[i], sigma: label(sigma) })));
+  const domain = [...curves].sort((a, b) => b.sigma - a.sigma).map((c) => label(c.sigma));
+  return figure(
+    { text: `−F̃ along the line through the modes of ${names[0]} and ${names[1]}`, subtitle: "at the σ where they merge and a factor 1.15 either side; each curve's maximum at 0" },
+    {
+      ...PANEL,
+      data: { values },
+      mark: "line",
+      encoding: {
+        x: { field: "t", type: "quantitative", title: `position t on the line (0: mode of ${names[0]}, 1: mode of ${names[1]})` },
+        y: { field: "value", type: "quantitative", title: "−F̃(x) = σ² log p_σ(x) + c" },
+        color: { field: "sigma", type: "nominal", title: null, scale: { domain } },
+      },
+    },
+  );
 }
