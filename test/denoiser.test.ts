@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { denoiserRateProfile, denoiserRates, type DenoiserRates } from "../src/analysis/info/denoiser.js";
+import { levelSeed } from "../src/analysis/info/design.js";
 import type { Estimate } from "../src/analysis/info/expect.js";
 import { profileAt, type ProfilePoint } from "../src/analysis/info/profile.js";
 import type { Batch } from "../src/batch.js";
@@ -94,7 +95,7 @@ describe("denoiserRates on exact models used as denoisers (N = 20 000 samples, �
       for (const r of runs()) {
         const got = r.got.entropyRateEstimators[key];
         expect(got, `${r.label}: ${key} present (D ≤ 16)`).toBeDefined();
-        expectWithin(got!, r.exact.entropyRateEstimators[key], r.exact.standardError?.entropyRateEstimators?.[key], key, `${r.label} ${key}`);
+        expectWithin(got!, r.exact.entropyRateEstimators[key]!, r.exact.standardError?.entropyRateEstimators?.[key], key, `${r.label} ${key}`);
       }
     });
   }
@@ -222,13 +223,13 @@ describe("denoiserRates: determinism, batching and the profile", () => {
     expect(four.meanDivergence.standardError).toBeLessThan(0.75 * one.meanDivergence.standardError);
   });
 
-  it("denoiserRateProfile gives one entry per σ, entry i with seed + i, and reports progress", () => {
+  it("denoiserRateProfile gives one entry per σ, entry i with seed levelSeed(seed, i), and reports progress", () => {
     const sigmas = [0.5, 1, 2];
     const seen: [number, number][] = [];
     const prof = denoiserRateProfile(model, data, sigmas, { seed: 20, onProgress: (d, t) => seen.push([d, t]) });
     expect(prof.map((p) => p.sigma)).toEqual(sigmas);
     expect(seen).toEqual([[1, 3], [2, 3], [3, 3]]);
-    sigmas.forEach((s, i) => expect(prof[i]).toEqual(denoiserRates(model, data, s, { seed: 20 + i })));
+    sigmas.forEach((s, i) => expect(prof[i]).toEqual(denoiserRates(model, data, s, { seed: levelSeed(20, i) })));
   });
 
   it("the Jacobian-spectrum route is omitted above 16 dimensions", () => {

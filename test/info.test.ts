@@ -24,7 +24,7 @@ const gmm1d = () => example("gmm-1d.json");
 const estimatorNames = ["scoreNorm", "divergence", "fisherTrace", "jacobianSpectrum", "posteriorVariance"] as const;
 
 function maxEstimatorSpread(p: ProfilePoint): number {
-  const v = estimatorNames.map((k) => p.entropyRateEstimators[k]);
+  const v = estimatorNames.map((k) => p.entropyRateEstimators[k]!);
   return (Math.max(...v) - Math.min(...v)) / Math.abs(p.entropyRate);
 }
 
@@ -174,18 +174,28 @@ describe("Monte Carlo fallback", () => {
 });
 
 describe("peaks", () => {
-  it("locate the maxima of mmse/σ², Var h and dH(c|x)/dσ for two deltas: scipy to 1e-6, two grids to 1e-8", async () => {
+  it("locate the maxima of mmse/σ², Var h and dH(c|x)/dσ for two deltas: refined, scipy to 1e-6 and two grids to 1e-8; the grid bracket holds them", async () => {
     const { informationProfile } = await import("../src/analysis/info/grid.js");
     const { logSigmas } = await import("../src/noise/grid.js");
     const model = deltasFromFixture(fixture["two-deltas"]);
-    const a = informationProfile(model, logSigmas(201, 0.05, 10));
-    const b = informationProfile(model, logSigmas(38, 0.07, 8));
+    const a = informationProfile(model, logSigmas(201, 0.05, 10), { refinePeaks: true });
+    const b = informationProfile(model, logSigmas(38, 0.07, 8), { refinePeaks: true });
+    const coarse = informationProfile(model, logSigmas(38, 0.07, 8));
     for (const key of ["entropyRateLogSigma", "pathwiseEntropyVariance", "classEntropyRate"] as const) {
       // scipy's bounded Brent on quad values: the location is good to ~√(quadrature error) ≈ 1e-6
       expectClose(a.peaks[key]!.sigma, fixture["two-deltas"].peaks[key], { rtol: 1e-6 }, `${key} vs scipy`);
       // two unrelated grids refine to the same σ (Brent + parabolic polish on the exact curve)
       expectClose(a.peaks[key]!.sigma, b.peaks[key]!.sigma, { rtol: 1e-8 }, `${key} grid-independent`);
       expect(a.peaks[key]!.atBoundary).toBe(false);
+      // refined: the bracket (what value errors of 1e-9 allow) holds scipy's peak and is far inside the grid's;
+      // grid argmax (the default): the grid neighbours, holding the refined peak
+      const r = a.peaks[key]!;
+      const want = fixture["two-deltas"].peaks[key];
+      expect(r.low < want && want < r.high, `${key}: ${r.low} < ${want} < ${r.high}`).toBe(true);
+      expect(r.high / r.low - 1).toBeLessThan(1e-3);
+      const g = coarse.peaks[key]!;
+      expect(g.low < a.peaks[key]!.sigma && a.peaks[key]!.sigma < g.high, `${key}: ${g.low} < ${a.peaks[key]!.sigma} < ${g.high}`).toBe(true);
+      expect(coarse.sigma).toContain(g.sigma);
     }
     // the peaks do not coincide with the branching σ_c = 1 (THEORY.md §5), nor with each other
     expect(Math.abs(a.peaks.entropyRateLogSigma!.sigma - 1)).toBeGreaterThan(0.05);

@@ -32,7 +32,7 @@ describe("sizes from options are checked before any work, the refusal says what 
     ["profile --steps 9007199254740993 (was: a crash)", ["profile", TWO, "--steps", "9007199254740993"], /--steps: 9007199254740994 levels × .*at most \d+ levels fit in the 1 GiB memory budget/],
     ["profile --steps 1e9 (was: out of memory)", ["profile", TWO, "--steps", "1e9"], /--steps: 1000000001 levels .*1 GiB memory budget/],
     ["profile --samples 1e12 (was: a crash)", ["profile", TWO, "--samples", "1e12"], /--samples: 1000000000000 samples × D = 1 = 1e12 float64 values \(7\.28 TiB\); at most 134217728 samples fit/],
-    ["profile --samples 1e7 on the default dataset (the work budget)", ["profile", "default", "--samples", "1e7"], /--samples: 10000000 samples × 101 levels × 300 data points × D = 2 × 4 evaluations is 2\.42e12 multiply-adds of the posterior kernel; at most 4125412 samples fit in the work budget of 1e12/],
+    ["profile --samples 2e7 on the default dataset (the work budget)", ["profile", "default", "--samples", "2e7"], /--samples: 20000000 samples × 41 levels × 300 data points × D = 2 × 4 evaluations is 1\.97e12 multiply-adds of the posterior kernel; at most 10162601 samples fit in the work budget of 1e12/],
     ["paths --steps 9007199254740993", ["paths", TWO, "--steps", "9007199254740993"], FITS],
     ["paths --steps 1e9 (was: out of memory)", ["paths", TWO, "--steps", "1e9"], /--steps: 1000000001 levels × 1000 paths = 1e12 float64 values \(7\.28 TiB\); at most 134217 levels fit/],
     ["paths --n 1e12", ["paths", TWO, "--n", "1e12"], /--steps|--n/],

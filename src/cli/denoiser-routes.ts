@@ -36,7 +36,7 @@ export async function denoiserProfileRoute(
   const method =
     `denoiser estimators on ${data.rows} data samples (${noiseDraws} noise draw, ${probes} Rademacher probe, ε = ${epsilon}·σ; ` +
     `standard errors over the samples); I(y;x) by integrating mmse/σ³ from σ_max down (trapezoid in log σ; above σ_max the Gaussian tail (D/2) log(1 + Tr Cov/(D σ_max²)))`;
-  return denoiserProfile(rates, denoiser.dim, { traceCov: traceCovariance(data), method });
+  return denoiserProfile(rates, denoiser.dim, { traceCov: traceCovariance(data), method, probes });
 }
 
 /** Options of {@link denoiserPathsRoute} (those of `pathsReport`). */

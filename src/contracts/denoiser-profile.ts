@@ -1,5 +1,6 @@
 import type { DenoiserRates } from "../analysis/info/denoiser.js";
-import { findPeak, type Peak } from "../analysis/info/grid.js";
+import { findPeak, type Peak } from "../analysis/info/peak.js";
+import { denoiserRoutes, type EstimatorRoute } from "../analysis/info/routes.js";
 import type { ProfilePayload, RateEstimatorSeries } from "./profile.js";
 
 /** The rate estimators in the order of the JSON (profile.ts's RATE_ESTIMATORS; type-only import: no module cycle). */
@@ -20,8 +21,14 @@ export interface DenoiserProfile {
    * the sum of the nodes' |weight|·SE, an upper bound (the levels share their data samples; the tail's is left out).
    */
   mutualInformation: { value: number; standardError: number }[];
-  /** Grid maximum of dH/dlog σ = mmse/σ² (no refinement: the curve is an estimate). */
+  /**
+   * Grid maximum of dH/dlog σ = mmse/σ² (no refinement: the curve is an estimate), with the bracket of the levels
+   * within 2 SE (each level's SE combined as if independent: the levels share their data samples, so the true
+   * difference errors are smaller and the bracket errs wide).
+   */
   peaks: { entropyRateLogSigma?: Peak };
+  /** The independent routes among the estimators (routes.ts, `denoiserRoutes`). */
+  independent: EstimatorRoute[];
   method: string;
 }
 
@@ -31,6 +38,8 @@ export interface DenoiserProfileOptions {
   traceCov?: number;
   /** How the estimates were made, for the output. */
   method?: string;
+  /** Hutchinson probes per point (for the routes' reasons; default 1). */
+  probes?: number;
 }
 
 /**
@@ -40,7 +49,7 @@ export interface DenoiserProfileOptions {
  * @example
  * denoiserProfile(await denoiserRateProfile(net, data, [0.5, 1, 2]), 2, { traceCov: 1 }).mutualInformation[0].value;
  */
-export function denoiserProfile(rates: DenoiserRates[], dim: number, { traceCov, method = "" }: DenoiserProfileOptions = {}): DenoiserProfile {
+export function denoiserProfile(rates: DenoiserRates[], dim: number, { traceCov, method = "", probes = 1 }: DenoiserProfileOptions = {}): DenoiserProfile {
   const sigma = rates.map((r) => r.sigma);
   const n = sigma.length;
   for (let i = 1; i < n; i++) if (!(sigma[i] > sigma[i - 1])) throw new RangeError("denoiserProfile: the rates must be in ascending σ");
@@ -60,8 +69,10 @@ export function denoiserProfile(rates: DenoiserRates[], dim: number, { traceCov,
     }
     mi[i] = { value, standardError: bound };
   }
-  const peak = findPeak(() => NaN, sigma, g, { refine: false });
-  return { dim, sigma, rates, mutualInformation: mi, peaks: peak ? { entropyRateLogSigma: peak } : {}, method };
+  const peak = findPeak(() => NaN, sigma, g, { refine: false, errors: ge });
+  const spectrum = rates.length > 0 && rates.every((r) => r.entropyRateEstimators.jacobianSpectrum !== undefined);
+  const independent = denoiserRoutes(dim, probes).map((r) => ({ ...r, estimators: r.estimators.filter((e) => e !== "jacobianSpectrum" || spectrum) }));
+  return { dim, sigma, rates, mutualInformation: mi, peaks: peak ? { entropyRateLogSigma: peak } : {}, independent, method };
 }
 
 /** Why each quantity of the exact profile is missing on the denoiser route. */
@@ -88,6 +99,9 @@ export function denoiserProfilePayload(p: DenoiserProfile): ProfilePayload {
   const sn = est((x) => x.scoreNormSq);
   const div = est((x) => x.meanDivergence);
   const mi = { value: p.mutualInformation.map((m) => m.value), se: p.mutualInformation.map((m) => m.standardError) };
+  const hasDiff = r.length > 0 && r.every((x) => x.routeDifference !== undefined);
+  const diffs = hasDiff ? Object.fromEntries(Object.keys(r[0].routeDifference!).map((e) => [e, est((x) => x.routeDifference![e as keyof DenoiserRates["entropyRateEstimators"]])])) : {};
+  const pickDiff = (k: "value" | "se") => Object.fromEntries(Object.entries(diffs).map(([e, v]) => [e, v[k]]));
   const pick = (o: Record<string, { value: number[]; se: number[] }>, k: "value" | "se") =>
     Object.fromEntries(Object.entries(o).map(([e, v]) => [e, v[k]])) as unknown as RateEstimatorSeries;
   return {
@@ -97,6 +111,8 @@ export function denoiserProfilePayload(p: DenoiserProfile): ProfilePayload {
     mmse: mmse.value,
     entropyRate: rate.value,
     entropyRateEstimators: pick(estimators, "value"),
+    independent: p.independent,
+    ...(hasDiff ? { routeDifference: pickDiff("value") } : {}),
     marginalEntropyRate: p.sigma.map((s, i) => D / s - rate.value[i]),
     bandwidth: p.sigma.map((s) => D / s),
     scoreNormSq: sn.value,
@@ -106,6 +122,7 @@ export function denoiserProfilePayload(p: DenoiserProfile): ProfilePayload {
       mmse: mmse.se,
       entropyRate: rate.se,
       entropyRateEstimators: pick(estimators, "se"),
+      ...(hasDiff ? { routeDifference: pickDiff("se") } : {}),
       marginalEntropyRate: rate.se,
       scoreNormSq: sn.se,
       meanDivergence: div.se,

@@ -5,8 +5,10 @@ import { symmetricEigenvalues } from "../../numeric/eigen.js";
 import { createRng } from "../../numeric/rng.js";
 import { Welford } from "../../numeric/welford.js";
 import { drive, type DenoiseProgram, type Driven } from "../../score/program.js";
+import { levelSeed } from "./design.js";
 import type { Estimate } from "./expect.js";
 import { FULL_COVARIANCE_MAX_DIM } from "./pointwise.js";
+import type { RateEstimatorName } from "./routes.js";
 
 /** Options of {@link denoiserRates} and {@link denoiserRateProfile}. */
 export interface DenoiserRateOptions {
@@ -56,6 +58,11 @@ export interface DenoiserRates {
   /** E Tr J(x) by Hutchinson: vᵀ(s(x + εv) − s(x − εv))/(2ε), v Rademacher. */
   meanDivergence: Estimate;
   entropyRateEstimators: DenoiserRateEstimators;
+  /**
+   * The independent routes against the loss (routes.ts, `denoiserRoutes`): `divergence − posteriorVariance` and
+   * `scoreNorm − posteriorVariance`, paired sample by sample, so the standard error is that of the difference.
+   */
+  routeDifference?: Partial<Record<RateEstimatorName, Estimate>>;
   /** dH(y|x_σ)/dσ by the posterior-variance route, mmse/σ³ (the denoiser's own loss). */
   entropyRate: Estimate;
 }
@@ -141,7 +148,7 @@ export function* denoiserRatesProgram(
   const spectrum = D <= FULL_COVARIANCE_MAX_DIM;
   // Rows per noisy point: x, then x ± εv for each probe, then x ± εe_k for each coordinate (spectrum).
   const perPoint = 1 + 2 * P + (spectrum ? 2 * D : 0);
-  const acc = { mmse: new Welford(), sn: new Welford(), div: new Welford(), fisher: new Welford(), jac: new Welford() };
+  const acc = { mmse: new Welford(), sn: new Welford(), div: new Welford(), fisher: new Welford(), jac: new Welford(), dDiv: new Welford(), dSn: new Welford() };
   const A = spectrum ? new Float64Array(D * D) : undefined;
 
   for (let start = 0; start < n; start += chunk) {
@@ -232,6 +239,10 @@ export function* denoiserRatesProgram(
       acc.sn.push(sn / R);
       acc.div.push(dv / (R * P));
       acc.fisher.push(fi / (R * P));
+      // the sample's three routes as rate estimates (σ × bracket), differenced against the loss mm/σ³
+      const pv = mm / R / (s2 * sigma);
+      acc.dDiv.push(sigma * (dv / (R * P) + D / s2) - pv);
+      acc.dSn.push(sigma * (D / s2 - sn / R) - pv);
       if (spectrum) acc.jac.push(jc / R);
     }
   }
@@ -254,6 +265,7 @@ export function* denoiserRatesProgram(
     scoreNormSq: sn,
     meanDivergence: div,
     entropyRateEstimators: estimators,
+    routeDifference: { divergence: est(acc.dDiv), scoreNorm: est(acc.dSn) },
     entropyRate: estimators.posteriorVariance,
   };
 }
@@ -267,8 +279,9 @@ export interface DenoiserRateProfileOptions extends DenoiserRateOptions {
 }
 
 /**
- * {@link denoiserRates} at each σ of `sigmas`, in order. The σ at index i uses seed `seed + i` (default seed 0),
- * so each σ has its own random stream and any single entry can be reproduced by one `denoiserRates` call.
+ * {@link denoiserRates} at each σ of `sigmas`, in order. The σ at index i uses seed `levelSeed(seed, i)` (default
+ * seed 0; design.ts), so each σ has its own random stream (fresh noise and probes; the data samples are shared) and
+ * any single entry can be reproduced by one `denoiserRates` call.
  */
 export function denoiserRateProfile<Dn extends Denoiser>(
   denoiser: Dn,
@@ -289,7 +302,7 @@ function* denoiserRateProfileProgram(
   const seed = rest.seed ?? 0;
   const out: DenoiserRates[] = [];
   for (let i = 0; i < sigmas.length; i++) {
-    out.push(yield* denoiserRatesProgram(D, data, sigmas[i], { ...rest, seed: seed + i }));
+    out.push(yield* denoiserRatesProgram(D, data, sigmas[i], { ...rest, seed: levelSeed(seed, i) }));
     onProgress?.(i + 1, sigmas.length);
   }
   return out;

@@ -23,7 +23,10 @@ export interface Design {
 export interface DesignOptions {
   /** Monte Carlo sample count (default 20 000). */
   samples?: number;
-  /** Seed of the Monte Carlo draws (default 0). The same σ and seed give the same draws. */
+  /**
+   * Seed of the Monte Carlo draws (default 0). The same σ and seed give the same draws; a profile over a grid draws
+   * level i from `levelSeed(seed, i)`, so its levels' errors are independent.
+   */
   seed?: number;
   /** Work budget for 2-D quadrature: (number of nodes) × (mixture components) (default 4e7). */
   budget?: number;
@@ -283,4 +286,19 @@ export function monteCarlo(model: DataModel, sigma: number, options: DesignOptio
     for (let i = 0; i < y.rows; i++) weights[i] = strataWeights[strata[i]] / counts[strata[i]];
   }
   return { nodes: y, weights, monteCarlo: true, strata, strataWeights, method: strata ? "monte-carlo (stratified)" : "monte-carlo" };
+}
+
+/**
+ * The seed of stream `stream` of a run seeded `seed` (σ level i of a profile, the probes of a level …): murmur3's
+ * 32-bit finaliser of `seed ⊕ golden·(stream + 1)`, so neighbouring streams start from unrelated generator states
+ * (`createRng(s)` and `createRng(s + 1)` begin in states a few bits apart, and their first draws nearly agree).
+ *
+ * @example
+ * levelSeed(0, 3); // the seed of level 3 of a profile run with --seed 0
+ */
+export function levelSeed(seed: number, stream: number): number {
+  let h = (seed ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }

@@ -1,17 +1,14 @@
 import type { DataModel } from "../../models/types.js";
 import { ascending, checkGrid } from "../../noise/grid.js";
-import { bracketMaximum, brentMaximize } from "../../numeric/brent.js";
 import { throwIfAborted } from "../../score/program.js";
 import { checkComputable, checkProfileInvariants } from "../validity.js";
+import { levelSeed } from "./design.js";
+import { DEFAULT_PROBES } from "./divergence.js";
+import { findPeak, type Peak } from "./peak.js";
 import { discretePriorEntropy, profileAt, type ProfileOptions, type ProfilePoint } from "./profile.js";
+import { exactRoutes, SPECTRUM_OMITTED, type EstimatorRoute } from "./routes.js";
 
-/** A located maximum of a profile curve. */
-export interface Peak {
-  sigma: number;
-  value: number;
-  /** True when the maximum sits at an end of the searched σ range (no interior peak found). */
-  atBoundary: boolean;
-}
+export { findPeak, formatPeak, type Peak } from "./peak.js";
 
 /** The information profile over a σ grid with its peaks (THEORY.md §3, §7 "critical windows"). */
 export interface InformationProfile {
@@ -26,83 +23,80 @@ export interface InformationProfile {
     /** argmax of dH(c|x_σ)/dσ (labelled models). */
     classEntropyRate?: Peak;
   };
+  /** The independent routes among the rate estimators (routes.ts): names in one route are one quantity. */
+  independent: EstimatorRoute[];
+  /** Estimators left out, with the reason (`jacobianSpectrum` above D = 16). */
+  omitted?: Record<string, string>;
 }
 
 /** Options of {@link informationProfile}. */
 export interface GridOptions extends ProfileOptions {
   /** Called after each σ of the grid (and each peak refinement) with work done and total. */
   onProgress?: (done: number, total: number) => void;
-  /** Refine peaks by Brent's method on the exact profile (default true). */
+  /** Refine the grid peaks by Brent's method on the profile (default false: the grid argmax and its bracket). */
   refinePeaks?: boolean;
   /** Checked between σ levels and peak refinements: an aborted signal ends the run with an `AbortedError`. */
   signal?: AbortSignal;
 }
 
 /**
- * The information profile of a model on a σ grid (descending, as every grid: `logSigmas(201, 0.05, 10)`), and the σ's that maximise `mmse/σ²`, `Var h` and
- * `dH(c|x)/dσ`: grid argmax, then Brent's method in log σ on the exact profile between the grid neighbours,
- * to 1e-9 relative in σ (Monte Carlo profiles use the same seed at every σ, so the refined curve is smooth
- * in σ, but the peak carries the Monte Carlo error). The curves come back in ascending σ (`ascending(sigmas)`),
- * the order of plots and tables.
+ * The information profile of a model on a σ grid (descending, as every grid: `logSigmas(41, 0.05, 10)`), and the
+ * σ's that maximise `mmse/σ²`, `Var h` and `dH(c|x)/dσ`. The curves come back in ascending σ
+ * (`ascending(sigmas)`), the order of plots and tables.
+ *
+ * Method: level i (ascending) is `profileAt` with the seed `levelSeed(seed, i)`: fresh Monte Carlo draws per σ, so
+ * the levels' errors are independent (a curve's wiggles are its noise, as its error bars say) and any level can be
+ * reproduced alone. A peak is the grid argmax with the bracket its errors allow (`Peak.low`, `Peak.high`: the
+ * neighbours of every level within 2 SE of the maximum); with `refinePeaks`, Brent's method in log σ between the
+ * argmax's neighbours (to 1e-10 on an exact profile; on a Monte Carlo profile with the common seed `seed`, inside
+ * the bracket, which the refinement cannot narrow).
  *
  * Special cases: throws an {@link InfodynError} for a grid that is not descending and positive (no final 0).
  *
  * @example
- * const p = informationProfile(model, logSigmas(201, 0.05, 10));
- * p.peaks.entropyRateLogSigma?.sigma;
+ * const p = informationProfile(model, logSigmas(41, 0.05, 10));
+ * p.peaks.entropyRateLogSigma; // { sigma, value, atBoundary, low, high }
  */
 export function informationProfile(model: DataModel, grid: ArrayLike<number>, options: GridOptions = {}): InformationProfile {
   checkGrid(grid, "sigma", { zero: false });
   checkComputable(model, grid);
   const sigmas = Array.from(ascending(grid));
-  const total = sigmas.length + 3;
+  const refine = options.refinePeaks === true && sigmas.length >= 3;
+  const total = sigmas.length + (refine ? 3 : 0);
+  const seed = options.seed ?? 0;
   const points: ProfilePoint[] = [];
   sigmas.forEach((s, i) => {
     throwIfAborted(options.signal);
-    points.push(profileAt(model, s, options));
+    points.push(profileAt(model, s, { ...options, seed: levelSeed(seed, i) }));
     options.onProgress?.(i + 1, total);
   });
-  const curves: [keyof InformationProfile["peaks"], (p: ProfilePoint) => number | undefined][] = [
-    ["entropyRateLogSigma", (p) => p.mmse / (p.sigma * p.sigma)],
-    ["pathwiseEntropyVariance", (p) => p.pathwiseEntropyVariance],
-    ["classEntropyRate", (p) => p.classEntropyRate],
+  const curves: [keyof InformationProfile["peaks"], (p: ProfilePoint) => number | undefined, (p: ProfilePoint) => number | undefined][] = [
+    ["entropyRateLogSigma", (p) => p.mmse / (p.sigma * p.sigma), (p) => (p.standardError?.mmse ?? 0) / (p.sigma * p.sigma)],
+    ["pathwiseEntropyVariance", (p) => p.pathwiseEntropyVariance, (p) => p.standardError?.pathwiseEntropyVariance],
+    ["classEntropyRate", (p) => p.classEntropyRate, (p) => p.standardError?.classEntropyRate],
   ];
   const peaks: InformationProfile["peaks"] = {};
-  const monteCarlo = points.some((p) => p.method.startsWith("monte-carlo"));
-  curves.forEach(([key, pick], c) => {
+  const monteCarlo = points.some((p) => p.standardError !== undefined);
+  curves.forEach(([key, pick, error], c) => {
     const ys = points.map(pick);
     if (ys.some((y) => y === undefined)) return;
     throwIfAborted(options.signal);
-    peaks[key] = findPeak((s) => pick(profileAt(model, s, options))!, sigmas, ys as number[], {
-      refine: options.refinePeaks !== false && sigmas.length >= 3,
+    peaks[key] = findPeak((s) => pick(profileAt(model, s, { ...options, seed }))!, sigmas, ys as number[], {
+      refine,
       noisy: monteCarlo,
+      errors: monteCarlo ? points.map((p) => error(p) ?? 0) : undefined,
     });
-    options.onProgress?.(sigmas.length + c + 1, total);
+    if (refine) options.onProgress?.(sigmas.length + c + 1, total);
   });
   options.onProgress?.(total, total);
   checkProfileInvariants(points, { dim: model.dim, priorEntropy: discretePriorEntropy(model), numClasses: model.numClasses });
-  return { dim: model.dim, sigma: [...sigmas], points, peaks };
-}
-
-/** Grid maximum of `ys` over `sigmas`, refined by Brent in log σ between the neighbouring grid points. */
-export function findPeak(
-  f: (sigma: number) => number,
-  sigmas: readonly number[],
-  ys: readonly number[],
-  { refine = true, noisy = false } = {},
-): Peak | undefined {
-  const [lo, k, hi] = bracketMaximum(sigmas, ys);
-  if (k < 0) return undefined;
-  const atBoundary = k === 0 || k === sigmas.length - 1;
-  if (!refine || atBoundary || lo === hi) return { sigma: sigmas[k], value: ys[k], atBoundary };
-  // Exact profiles: 1e-10 in log σ. Monte Carlo curves (common random numbers across σ) are only worth
-  // locating to ~1e-4: beyond that the peak moves with the seed.
-  const tol = noisy ? 1e-4 : 1e-10;
-  const r = brentMaximize((u) => f(Math.exp(u)), Math.log(sigmas[lo]), Math.log(sigmas[hi]), {
-    rtol: tol,
-    xtol: tol,
-    polish: !noisy,
-  });
-  const sigma = Math.exp(r.x);
-  return r.value >= ys[k] ? { sigma, value: r.value, atBoundary } : { sigma: sigmas[k], value: ys[k], atBoundary };
+  const spectrum = points.every((p) => p.entropyRateEstimators.jacobianSpectrum !== undefined);
+  return {
+    dim: model.dim,
+    sigma: [...sigmas],
+    points,
+    peaks,
+    independent: exactRoutes(model, options.probes ?? DEFAULT_PROBES),
+    ...(spectrum ? {} : { omitted: { jacobianSpectrum: SPECTRUM_OMITTED } }),
+  };
 }

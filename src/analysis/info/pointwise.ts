@@ -20,8 +20,8 @@ export interface PointQuantities {
   divergence?: Float64Array;
   /** Σ_j λ_j(J(x)) from the eigenvalues of the score Jacobian. */
   jacobianEigenSum?: Float64Array;
-  /** log p_σ(x). */
-  logDensity: Float64Array;
+  /** log p_σ(x) (continuous models: discrete ones take I(y; x_σ) = H(y) − E h instead). */
+  logDensity?: Float64Array;
   /** h(x) = −Σ_j w_j log w_j (discrete models). */
   pathwiseEntropy?: Float64Array;
   /** −Σ_c p(c|x) log p(c|x) (labelled models). */
@@ -42,7 +42,7 @@ export function pointQuantities(model: DataModel, x: Batch, sigma: number): Poin
     entropy: model.discrete,
     classProbs: K > 0,
     classMeans: K > 0,
-    logDensity: true,
+    logDensity: !model.discrete,
   });
   const s2 = sigma * sigma;
   const s4 = s2 * s2;
@@ -55,7 +55,7 @@ export function pointQuantities(model: DataModel, x: Batch, sigma: number): Poin
   const out: PointQuantities = {
     traceCov: post.traceCov,
     scoreNormSq,
-    logDensity: post.logDensity ?? model.logDensity(x, sigma),
+    logDensity: model.discrete ? undefined : (post.logDensity ?? model.logDensity(x, sigma)),
     pathwiseEntropy: post.entropy,
   };
   if (full && post.covariance) {
