@@ -7,6 +7,7 @@ const interior: Record<string, number[]> = {
   edm: [1e-4, 0.002, 1, 80],
   "vp-linear": [1e-5, 1e-3, 0.1, 0.5, 0.9, 1],
   "vp-cosine": [1e-5, 1e-3, 0.1, 0.5, 0.9, 0.99],
+  flow: [1e-6, 1e-3, 0.1, 0.5, 0.9, 0.99],
 };
 
 describe("noise processes", () => {

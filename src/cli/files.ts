@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { type Batch, fromRows } from "../batch.js";
 import { InfodynError } from "../errors.js";
@@ -5,6 +6,9 @@ import { parseArrayFile } from "../io/index.js";
 import { parseJsonStrict } from "../io/json.js";
 import { defaultModel } from "../models/default.js";
 import { parseModelFile, type ParsedModel } from "../models/parse.js";
+import type { Denoiser } from "../models/types.js";
+import { networkModel } from "../network/model.js";
+import { parseOnnxSpec } from "../network/schema.js";
 import { responsive } from "./abort.js";
 import { ARRAY_FILE_LIMIT_BYTES, MEMORY_BUDGET_BYTES, MODEL_FILE_LIMIT_BYTES, NPZ_INFLATE_LIMIT_BYTES } from "./budget.js";
 import { readBounded, whyFailed } from "./read.js";
@@ -13,9 +17,20 @@ export { emit, writeOutputFile as writeFileAtomic } from "./output.js";
 
 /**
  * What a command gets from its model argument: an exact data model (`type: "exact"`), or a denoiser with the data
- * samples its expectations are taken over (`type: "denoiser"`), and where it came from (the path, or "default").
+ * samples its expectations are taken over (`type: "denoiser"`: a testbed, or a trained network of kind `onnx`), and
+ * where it came from (the path, or "default").
  */
-export type LoadedModel = ParsedModel & { source: string };
+export type LoadedModel = (ParsedModel | NetworkFile) & { source: string };
+
+/** A trained network (an onnx model file, src/network/schema.ts) with its data samples and their labels. */
+export interface NetworkFile {
+  type: "denoiser";
+  kind: "onnx";
+  denoiser: Denoiser;
+  data: Batch;
+  labels?: Int32Array;
+  name?: string;
+}
 
 const ARRAY_EXTENSIONS = /\.(npy|npz|csv|tsv|txt)$/i;
 
@@ -53,6 +68,7 @@ export function loadModel(path: string | undefined): LoadedModel {
   if (bytes[0] === 0x93 && bytes[1] === 0x4e || (bytes[0] === 0x50 && bytes[1] === 0x4b)) throw arrayAsModel(path);
   const json = parseJsonStrict(bytes, path);
   const base = dirname(resolve(path));
+  if (typeof json === "object" && json !== null && (json as { kind?: unknown }).kind === "onnx") return loadNetwork(json, path, base);
   const parsed = parseModelFile(json, {
     source: path,
     maxArrayBytes: MEMORY_BUDGET_BYTES,
@@ -65,6 +81,46 @@ export function loadModel(path: string | undefined): LoadedModel {
   });
   // A denoiser is wrapped so that SIGINT / SIGTERM can reach the command between its calls (abort.ts).
   return parsed.type === "denoiser" ? { ...parsed, denoiser: responsive(parsed.denoiser), source: path } : { ...parsed, source: path };
+}
+
+/**
+ * An onnx model file: its conventions validated (network/schema.ts), the graph's path checked to be a file, the data
+ * and labels read (bounded, relative to the model file) and the denoiser built (network/model.ts); ONNX Runtime is
+ * loaded and the graph opened at the first denoiser call (node/onnx.ts), where a graph that does not fit the file's
+ * conventions is refused naming the field.
+ */
+function loadNetwork(json: object, path: string, base: string): LoadedModel {
+  const spec = parseOnnxSpec(json, path);
+  const full = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const graph = full(spec.path);
+  let isFile = false;
+  try {
+    isFile = statSync(graph).isFile();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new InfodynError(`${path}: path: file ${spec.path} not found (looked for ${graph})`);
+    throw new InfodynError(`${path}: path: cannot read ${spec.path} (${whyFailed(e)})`);
+  }
+  if (!isFile) throw new InfodynError(`${path}: path: ${spec.path} is not a file`);
+  const net = networkModel(
+    spec,
+    {
+      read: (p, field) =>
+        readInput(full(p), ARRAY_FILE_LIMIT_BYTES, "an array file", () => `${path}: ${field}: file ${p} not found (looked for ${full(p)})`),
+      open: async (p, o) => (await import("../node/onnx.js")).openOnnxSession(full(p), o),
+      maxInflatedBytes: NPZ_INFLATE_LIMIT_BYTES,
+    },
+    path,
+  );
+  return {
+    type: "denoiser",
+    kind: "onnx",
+    // Wrapped so that SIGINT / SIGTERM can reach the command between its calls (abort.ts).
+    denoiser: responsive(net.denoiser),
+    data: net.data,
+    ...(net.labels ? { labels: net.labels } : {}),
+    ...(spec.name !== undefined ? { name: spec.name } : {}),
+    source: path,
+  };
 }
 
 /**

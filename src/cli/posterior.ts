@@ -1,11 +1,12 @@
 import type { Command } from "commander";
 import { toRows } from "../batch.js";
-import { envelope, modelInfo } from "../contracts/envelope.js";
+import { envelope, modelInfo, withEnvelope } from "../contracts/envelope.js";
 import { posteriorContract } from "../contracts/posterior.js";
 import { InfodynError } from "../errors.js";
 import { assertFinite, checkComputable } from "../analysis/validity.js";
+import { interruptible } from "./abort.js";
 import { checkMemory, checkWork, modelFactors } from "./budget.js";
-import { emit, loadModel, loadPoints, parsePositiveList } from "./files.js";
+import { emit, loadModel, loadPoints, parsePositiveList, type LoadedModel } from "./files.js";
 import { exactModel } from "./needs.js";
 import { formatTable } from "./table.js";
 
@@ -16,7 +17,10 @@ interface PosteriorOptions {
   out?: string;
 }
 
-/** `infodyn posterior MODEL --sigma S --points P [--json]`: exact posterior statistics at given points. */
+/**
+ * `infodyn posterior MODEL --sigma S --points P [--json]`: exact posterior statistics at given points; for a
+ * trained network (kind onnx) the posterior mean only.
+ */
 export function registerPosterior(program: Command): void {
   program
     .command("posterior")
@@ -26,9 +30,10 @@ export function registerPosterior(program: Command): void {
     .requiredOption("--points <p>", "points as JSON ('[[0.1,0.2],[1,0]]'; '[0.1,0.5]' for a 1-D model) or a .npy/.npz/.csv file")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
-    .addHelpText("after", "\nExample:\n  infodyn posterior examples/two-deltas.json --sigma 0.5 --points '[[0.2],[1.0]]' --json")
-    .action((modelPath: string, opts: PosteriorOptions) => {
+    .addHelpText("after", "\nA trained network (kind onnx) gives the posterior mean m(x) = D(x, σ) only.\n\nExample:\n  infodyn posterior examples/two-deltas.json --sigma 0.5 --points '[[0.2],[1.0]]' --json")
+    .action(async (modelPath: string, opts: PosteriorOptions) => {
       const loaded = loadModel(modelPath);
+      if (loaded.type === "denoiser" && loaded.kind === "onnx") return networkPosterior(loaded, opts);
       const { source } = loaded;
       const model = exactModel(loaded, "posterior");
       const x = loadPoints(opts.points, model.dim);
@@ -65,6 +70,39 @@ export function registerPosterior(program: Command): void {
       ]);
       emit(`model ${source} (${model.kind}, D = ${model.dim})\n` + formatTable(head, rows), opts.out);
     });
+}
+
+/** What a denoiser cannot give: every statistic but the mean needs the posterior itself. */
+export const POSTERIOR_DENOISER_OMITTED: Record<string, string> = {
+  traceCov: "Tr Cov[y|x] needs the posterior (an exact model); a denoiser gives its mean only",
+  entropy: "h(x) = −Σ w log w needs the posterior weights (an exact model)",
+  classProbs: "p(c|x) needs the posterior (an exact model)",
+};
+
+/** The posterior mean m(x) = D(x, σ) of a trained network at the query points, one call. */
+async function networkPosterior(loaded: Extract<LoadedModel, { type: "denoiser" }>, opts: PosteriorOptions): Promise<void> {
+  const { denoiser, source } = loaded;
+  const x = loadPoints(opts.points, denoiser.dim);
+  const sig = parsePositiveList(opts.sigma, "--sigma");
+  if (sig.length !== 1 && sig.length !== x.rows)
+    throw new InfodynError(`--sigma: has ${sig.length} values, expected 1 or one per point (${x.rows})`);
+  checkMemory("--points", [{ value: x.rows, label: "points" }, { value: denoiser.dim, label: "numbers per point" }]);
+  const sigma = sig.length === 1 ? sig[0] : Float64Array.from(sig);
+  const mean = await interruptible(() => denoiser.denoise(x, sigma));
+  assertFinite({ mean: mean.data }, "posterior");
+  const sigmas = Array.from({ length: x.rows }, (_, i) => (sig.length === 1 ? sig[0] : sig[i]));
+  if (opts.json) {
+    const env = envelope("posterior", modelInfo(loaded), { sigma: sig, numPoints: x.rows });
+    const out = withEnvelope(env, { sigma: sigmas, points: toRows(x), mean: toRows(mean), omitted: POSTERIOR_DENOISER_OMITTED });
+    emit(JSON.stringify(out, null, 2), opts.out);
+    return;
+  }
+  const rows = sigmas.map((s, i) => [fmt(s), vec(toRows(x)[i]), vec(toRows(mean)[i])]);
+  emit(
+    `model ${source} (${loaded.kind}, a denoiser, D = ${denoiser.dim}): the posterior mean only (Tr C, entropy and p(c|x) need an exact posterior)\n` +
+      formatTable(["σ", "x", "m(x)"], rows),
+    opts.out,
+  );
 }
 
 const fmt = (v: number) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5) || v === 0 ? v.toPrecision(6) : v.toExponential(4);

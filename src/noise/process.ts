@@ -18,8 +18,8 @@ export interface NoiseProcess {
   readonly tMax: number;
 }
 
-export type ProcessName = "ve" | "edm" | "vp-linear" | "vp-cosine";
-export const PROCESS_NAMES: readonly ProcessName[] = ["ve", "edm", "vp-linear", "vp-cosine"];
+export type ProcessName = "ve" | "edm" | "vp-linear" | "vp-cosine" | "flow";
+export const PROCESS_NAMES: readonly ProcessName[] = ["ve", "edm", "vp-linear", "vp-cosine", "flow"];
 
 /**
  * Variance exploding (Brownian, seed 004): `σ²(t) = ν² t`, `s = 1`.
@@ -114,6 +114,25 @@ export function vpCosine(offset = 0.008): NoiseProcess {
   };
 }
 
+/**
+ * Flow matching / rectified flow (Liu et al. 2022; Lipman et al. 2022): the straight path
+ * `x_t = (1 − t) x₀ + t x₁` from data x₀ = y to noise x₁ = z, t ∈ [0, 1). Written as `s(t)(y + σ(t) z)`:
+ * `s = 1 − t`, `σ = t/(1 − t)`; inverse `t = σ/(1 + σ)` (so `s = 1/(1 + σ)`), `dσ/dt = 1/(1 − t)²`.
+ * σ → ∞ as t → 1: the pure-noise end is never reached at a finite σ.
+ * @example flow().sigma(0.5) // returns 1
+ */
+export function flow(): NoiseProcess {
+  return {
+    name: "flow",
+    sigma: (t) => t / (1 - t),
+    scale: (t) => 1 - t,
+    time: (sigma) => sigma / (1 + sigma),
+    sigmaDerivative: (t) => 1 / ((1 - t) * (1 - t)),
+    tMin: 0,
+    tMax: 1,
+  };
+}
+
 /** A process by name (`ve` takes ν, default 1). */
 export function noiseProcess(name: ProcessName, nu = 1): NoiseProcess {
   switch (name) {
@@ -125,5 +144,7 @@ export function noiseProcess(name: ProcessName, nu = 1): NoiseProcess {
       return vpLinear();
     case "vp-cosine":
       return vpCosine();
+    case "flow":
+      return flow();
   }
 }
