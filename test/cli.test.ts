@@ -104,7 +104,7 @@ const ENVELOPE = ["command", "version", "model", "params"];
 describe("infodyn profile", () => {
   const contract = [
     "dim", "sigma", "conditionalEntropy", "mutualInformation", "mmse", "entropyRate", "entropyRateEstimators",
-    "marginalEntropyRate", "bandwidth", "scoreNormSq", "meanDivergence", "pathwiseEntropyVariance", "classEntropy",
+    "independent", "routeDifference", "marginalEntropyRate", "bandwidth", "scoreNormSq", "meanDivergence", "pathwiseEntropyVariance", "classEntropy",
     "classEntropyRate", "peaks",
   ];
   it("prints exactly the contract's keys for labelled deltas, arrays aligned with sigma", () => {
@@ -113,7 +113,7 @@ describe("infodyn profile", () => {
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out)).toEqual([...ENVELOPE, ...contract]);
     expect(out.command).toBe("profile");
-    expect(out.params).toEqual({ grid: { spacing: "log", sigmaMin: 0.05, sigmaMax: 10, levels: 201 }, seed: 0, process: null, samples: 20000 });
+    expect(out.params).toEqual({ grid: { spacing: "log", sigmaMin: 0.05, sigmaMax: 10, levels: 201 }, seed: 0, process: null, samples: 4000, probes: 1, refinePeaks: false });
     expect(out.sigma).toHaveLength(201);
     expectClose(out.sigma[0], 0.05, { rtol: 1e-15 });
     expectClose(out.sigma[200], 10, { rtol: 1e-15 });
@@ -148,7 +148,9 @@ describe("infodyn profile", () => {
     const r = run("profile", "examples/two-deltas-weighted.json", "--sigma-min", "0.1", "--sigma-max", "5", "--steps", "10");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/H\(y\|x\)/);
-    expect(r.stdout).toMatch(/entropyRateLogSigma: σ = /);
+    // a grid argmax with the bracket of its neighbours, to the digits the bracket supports
+    expect(r.stdout).toMatch(/entropyRateLogSigma: σ ≈ [\d.]+ \([\d.]+–[\d.]+\)/);
+    expect(r.stdout).toMatch(/independent routes to the rate: 3/);
   });
   for (const [what, args, message] of [
     ["zero steps", ["--steps", "0"], /--steps: '0' is not an integer ≥ 1/],
@@ -170,7 +172,9 @@ describe("infodyn paths", () => {
     const out = JSON.parse(a.stdout);
     expect(Object.keys(out)).toEqual([...ENVELOPE, "dim", "sampler", "steps", "n", "seed", "start", "sigma", "pathwiseEntropy", "decisionSigma", "lyapunov", "trajectories"]);
     expect(out.model.kind).toBe("deltas"); // `model` was the model kind; the envelope's model names it
-    expect(out.params).toEqual({ sampler: "em", steps: 30, n: 60, sigmaMin: 0.01, sigmaMax: out.sigma[0], seed: 4, start: "exact" });
+    // the σ range from the data (README "Default noise levels": [0.2, 10] for ±1); Lyapunov on min(30, 50) steps
+    expect(out.params).toEqual({ sampler: "em", steps: 30, n: 60, sigmaMin: 0.2, sigmaMax: out.sigma[0], seed: 4, start: "exact", lyapunovPaths: 16, lyapunovSteps: 30 });
+    expect(out.sigma[0]).toBeCloseTo(10, 12);
     expect(out.pathwiseEntropy.mean).toHaveLength(out.sigma.length);
     expect(out.decisionSigma.counts.reduce((s: number, c: number) => s + c, 0)).toBe(60);
     expect(run(...args).stdout).toBe(a.stdout);
@@ -187,7 +191,8 @@ describe("infodyn thermo, rem, memorization", () => {
     const r = run("thermo", "examples/two-deltas.json", "--sigma", "0.5", "--grid", "-2,2,5", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out)).toEqual([...ENVELOPE, "kind", "dim", "sigma", "fixedPoints", "grid"]);
+    expect(Object.keys(out)).toEqual([...ENVELOPE, "kind", "dim", "sigma", "fixedPoints", "search", "grid"]);
+    expect(out.search.complete).toBe(true); // 1-D point masses: every fixed point bracketed
     expect(out.params).toEqual({ sigma: 0.5, grid: { x0: -2, x1: 2, n: 5 } });
     expect(out.fixedPoints).toHaveLength(3);
     // the fixed points solve x = tanh(x/σ²): ±x* and 0
@@ -224,21 +229,24 @@ describe("infodyn thermo, rem, memorization", () => {
 });
 
 describe("infodyn modes and bifurcations", () => {
-  it("modes on the triangle at σ = 0.72: four maxima, three saddles, complete by the Morse count", () => {
+  it("modes on the triangle at σ = 0.72: four maxima, three saddles, the Morse count holds (not a proof: complete false)", () => {
     const r = run("modes", "examples/triangle.json", "--sigma", "0.72", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out)).toEqual([...ENVELOPE, "sigma", "criticalPoints", "complete", "morseSum"]);
+    expect(Object.keys(out)).toEqual([...ENVELOPE, "sigma", "criticalPoints", "complete", "morseSum", "morseConsistent", "search"]);
     const kinds = out.criticalPoints.map((p: { kind: string }) => p.kind);
     expect(kinds.filter((k: string) => k === "max")).toHaveLength(4);
     expect(kinds.filter((k: string) => k === "saddle")).toHaveLength(3);
-    expect(out.complete).toBe(true);
+    expect(out.complete).toBe(false);
+    expect(out.morseConsistent).toBe(true);
+    expect(Object.keys(out.search)).toEqual(["starts", "kinds", "complete", "why"]);
   });
   it("bifurcations of two deltas ±1: one pitchfork at σ = 1 to 1e-8, the tree and the exponents", () => {
     const r = run("bifurcations", "examples/two-deltas.json", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out)).toEqual([...ENVELOPE, "sigmaMin", "sigmaMax", "steps", "branchings", "tree", "criticalExponents"]);
+    expect(Object.keys(out)).toEqual([...ENVELOPE, "sigmaMin", "sigmaMax", "steps", "branchings", "tree", "criticalExponents", "method", "search"]);
+    expect(out.search.complete).toBe(false);
     expect(out.branchings).toHaveLength(1);
     expect(out.branchings[0]).toMatchObject({ kind: "pitchfork", modesAbove: 1, modesBelow: 2 });
     expectClose(out.branchings[0].sigma, 1, { rtol: 1e-8 });
@@ -260,7 +268,7 @@ describe("infodyn schedule", () => {
     const r = run("schedule", "examples/two-deltas.json", "--kind", "entropic", "--steps", "8", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out)).toEqual([...ENVELOPE, "kind", "modelKind", "process", "rho", "sigmaMin", "sigmaMax", "seed", "steps", "sigma", "t", "entropy"]);
+    expect(Object.keys(out)).toEqual([...ENVELOPE, "kind", "modelKind", "process", "rho", "sigmaMin", "sigmaMax", "seed", "steps", "profile", "sigma", "t", "entropy"]);
     expect(out.sigma).toHaveLength(9);
     for (let i = 1; i < 9; i++) {
       expect(out.sigma[i]).toBeGreaterThan(out.sigma[i - 1]);

@@ -41,13 +41,13 @@ describe("every command's JSON starts with the envelope {command, version, model
       "profile",
       ["profile", "examples/ising.json", "--sigma", "0.5,1", "--samples", "500", "--seed", "3", "--process", "ve"],
       info("examples/ising.json", { kind: "ising", dim: 8, numClasses: 0 }),
-      { grid: { spacing: "list", sigma: [1, 0.5] }, seed: 3, samples: 500, process: "ve" },
+      { grid: { spacing: "list", sigma: [1, 0.5] }, seed: 3, samples: 500, probes: 1, refinePeaks: false, process: "ve" },
     ],
     [
       "paths",
       ["paths", "examples/two-deltas.json", "--n", "10", "--steps", "20", "--sigma-min", "0.05", "--sigma-max", "4", "--seed", "7", "--sampler", "heun"],
       info("examples/two-deltas.json", { kind: "deltas", dim: 1, name: "two deltas at ±1" }),
-      { sampler: "heun", steps: 20, n: 10, sigmaMin: 0.05, sigmaMax: 4, seed: 7, start: "exact" },
+      { sampler: "heun", steps: 20, n: 10, sigmaMin: 0.05, sigmaMax: 4, seed: 7, start: "exact", lyapunovPaths: 10, lyapunovSteps: 20 },
     ],
     ["modes", ["modes", "examples/triangle.json", "--sigma", "0.72", "--seed", "2"], info("examples/triangle.json", { kind: "deltas", dim: 2 }), { sigma: 0.72, seed: 2 }],
     [
@@ -59,16 +59,16 @@ describe("every command's JSON starts with the envelope {command, version, model
     ["thermo", ["thermo", "examples/two-deltas.json", "--sigma", "0.5"], info("examples/two-deltas.json", { kind: "deltas" }), { sigma: 0.5, grid: null }],
     [
       "schedule",
-      ["schedule", "examples/gaussian.json", "--kind", "edm", "--steps", "6", "--seed", "5", "--rho", "5"],
+      ["schedule", "examples/gaussian.json", "--kind", "edm", "--steps", "6", "--seed", "5", "--rho", "5", "--sigma-min", "0.002", "--sigma-max", "80"],
       info("examples/gaussian.json", { kind: "gaussian", dim: 2 }),
-      { kinds: ["edm"], steps: [6], sigmaMin: 0.002, sigmaMax: 80, process: "edm", rho: 5, seed: 5, mmse: "exact" },
+      { kinds: ["edm"], steps: [6], sigmaMin: 0.002, sigmaMax: 80, process: "edm", rho: 5, seed: 5, mmse: "exact", sigmaFrom: { min: "option", max: "option" } },
     ],
     [
       "schedule",
       ["schedule", "examples/two-deltas.json", "--evaluate", "--kind", "edm", "--steps", "4", "--samplers", "euler", "--samples", "50", "--repeats", "2", "--seed", "6"],
       info("examples/two-deltas.json", { kind: "deltas" }),
       {
-        kinds: ["edm"], steps: [4], sigmaMin: 0.002, sigmaMax: 80, process: "edm", rho: 7, seed: 6, mmse: "exact",
+        kinds: ["edm"], steps: [4], sigmaMin: 0.2, sigmaMax: 10, process: "edm", rho: 7, seed: 6, mmse: "none", sigmaFrom: { min: "model", max: "model" },
         evaluate: { samplers: ["euler"], samples: 50, repeats: 2 },
       },
     ],
@@ -77,7 +77,8 @@ describe("every command's JSON starts with the envelope {command, version, model
       "memorization",
       ["memorization", "examples/triangle.json", "--steps", "10", "--samples", "50", "--paths", "5", "--seed", "4"],
       info("examples/triangle.json", { kind: "deltas" }),
-      { sigmaMin: 0.01, sigmaMax: 10, steps: 10, samples: 50, paths: 5, threshold: 1.5, seed: 4 },
+      // the default σ range from the data (README "Default noise levels"): nearest neighbours √3 apart → √3/10; √Tr Cov = 1 → 10
+      { sigmaMin: Math.sqrt(3) / 10, sigmaMax: 10, steps: 10, samples: 50, paths: 5, threshold: 1.5, seed: 4 },
     ],
   ];
   for (const [command, args, model, params] of cases)
@@ -98,7 +99,7 @@ describe("the library builds the contracts; the CLI only serialises them", () =>
   it("profile: profileContract on the library's profile is the CLI's JSON", () => {
     const model = example("two-deltas.json");
     const profile = informationProfile(model, sigmaGrid([0.25, 0.5, 1, 2]));
-    const params: contracts.ProfileParams = { grid: { spacing: "list", sigma: [2, 1, 0.5, 0.25] }, seed: 0, process: "vp-linear", samples: 20000 };
+    const params: contracts.ProfileParams = { grid: { spacing: "list", sigma: [2, 1, 0.5, 0.25] }, seed: 0, process: "vp-linear", samples: 4000, probes: 1, refinePeaks: false };
     const env = contracts.envelope("profile", contracts.modelInfo({ type: "exact", model, source: "examples/two-deltas.json", name: "two deltas at ±1" }), params);
     const built = contracts.profileContract({ profile, process: noiseProcess("vp-linear") }, env);
     const cli = runJson("profile", "examples/two-deltas.json", "--sigma", "0.25,0.5,1,2", "--process", "vp-linear");

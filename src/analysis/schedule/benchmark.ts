@@ -8,7 +8,7 @@ import { SAMPLERS, type SamplerName } from "../dynamics/registry.js";
 import { entropicProfile, type EntropicProfile } from "./entropic-profile.js";
 import { defaultMetricSettings, measure, metricNames, type MetricName, type MetricSettings } from "./metrics.js";
 import { scheduleSigmas, SCHEDULE_KINDS, type ScheduleKind } from "./schedules.js";
-import { modelMmse } from "./source.js";
+import { profilePlan } from "./model-profile.js";
 import { throwIfAborted } from "../../score/program.js";
 import { sigmaGrid } from "../../noise/grid.js";
 
@@ -45,9 +45,9 @@ export interface BenchmarkOptions {
   rho?: number;
   /** Process of the `uniform` schedule (default EDM). */
   process?: NoiseProcess;
-  /** Fine-grid intervals of the entropic profile (default 128). */
+  /** Intervals of the entropic profile (default: {@link profilePlan}'s, 128 exact or 48 on tabulated nodes). */
   intervals?: number;
-  /** A precomputed φ profile (e.g. from a denoiser's loss); default: exact, from the model. */
+  /** A precomputed φ profile (e.g. from a denoiser's loss); default: the model's ({@link profilePlan}: exact, quadrature nodes or Monte Carlo). */
   profile?: EntropicProfile;
   /** Override metric settings. */
   metrics?: Partial<MetricSettings>;
@@ -99,8 +99,8 @@ export function evaluateSchedules(model: DataModel, options: BenchmarkOptions): 
   } = options;
   const settings = { ...defaultMetricSettings(model, sigmaMin, seed), ...options.metrics };
   const needsProfile = kinds.some((k) => k === "entropic" || k === "rescaled-entropic");
-  const profile =
-    options.profile ?? (needsProfile ? entropicProfile(modelMmse(model), sigmaMin, sigmaMax, { intervals: options.intervals }) : undefined);
+  const plan = options.profile || !needsProfile ? undefined : profilePlan(model, sigmaMin, { seed });
+  const profile = options.profile ?? (plan ? entropicProfile(plan.source, sigmaMin, sigmaMax, { intervals: options.intervals ?? plan.intervals }) : undefined);
   const levels = kinds.flatMap((kind) =>
     steps.map((n) => ({ kind, steps: n, sigma: scheduleSigmas(kind, n, sigmaMin, sigmaMax, { process, profile, rho: options.rho }).sigma })),
   );

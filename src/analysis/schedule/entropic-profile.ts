@@ -1,5 +1,6 @@
 import type { Denoiser } from "../../models/types.js";
 import { drive, throwIfAborted, type DenoiseProgram, type Driven } from "../../score/program.js";
+import { nodeRule } from "./node-rule.js";
 import type { DenoiserMmseSource, MmseSource, MmseValue } from "./source.js";
 
 /** 5-point Gauss–Legendre nodes and weights on [−1, 1]. */
@@ -25,7 +26,7 @@ export interface EntropicProfile {
   readonly phiR: Float64Array;
   /** The source (a denoiser's source comes back tabulated on the nodes). */
   readonly source: MmseSource;
-  /** "gauss-legendre-5 per interval" (exact sources) or "trapezoid on the nodes" (estimated ones). */
+  /** "gauss-legendre-5 per interval" (exact sources) or "4-point cubic on the nodes" (estimated ones, {@link nodeRule}). */
   readonly rule: string;
 }
 
@@ -41,7 +42,10 @@ export function clockRate(clock: Clock, mmse: number, sigma: number): number {
 export interface EntropicProfileOptions {
   /** Log-uniform intervals of the fine grid (default 128). */
   intervals?: number;
-  /** Called after each interval with (done, total). */
+  /**
+   * Called with (0, total) before any work, then after each step: each node for estimated sources (the mmse
+   * evaluations are the work), each node and each interval's quadrature for exact ones.
+   */
   onProgress?: (done: number, total: number) => void;
   /** Checked between nodes. */
   signal?: AbortSignal;
@@ -53,8 +57,9 @@ export interface EntropicProfileOptions {
  * ≈ Dσ for continuous data at small σ; exponentially flat for discrete data).
  *
  * Method: exact sources, 5-point Gauss–Legendre on each interval (error ∝ Δu¹⁰ f⁽¹⁰⁾, at the rounding floor for
- * 128 intervals over 10 decades); estimated sources (a denoiser's loss), the trapezoid rule on the nodes only,
- * as the paper's Riemann sum but second order, so each level's error follows from the nodes' (delta method).
+ * 128 intervals over 10 decades); estimated sources (Monte Carlo, a denoiser's loss), the rates at the nodes only,
+ * integrated by the 4-point cubic of {@link nodeRule} (the paper's Riemann sum is first order, the trapezoid
+ * second, this fourth), linear in the node values, so each level's error follows from the nodes' (delta method).
  *
  * Special cases: σ_min = σ_max gives one node and zero clocks.
  *
@@ -100,11 +105,14 @@ function* entropicProfileProgram(
   const sigma = u.map((x, k) => (k === 0 ? sigmaMin : k === N ? sigmaMax : Math.exp(x)));
   const mmse = new Float64Array(N + 1);
   const se = new Float64Array(N + 1);
+  const total = source.exact ? 2 * N + 1 : N + 1;
+  onProgress?.(0, total);
   for (let k = 0; k <= N; k++) {
     throwIfAborted(signal);
     const v: MmseValue = "denoiser" in source ? yield* source.node(sigma[k], k) : source.at(sigma[k], k);
     mmse[k] = v.mmse;
     se[k] = v.standardError;
+    onProgress?.(k + 1, total);
   }
   const table: MmseSource =
     "denoiser" in source
@@ -112,19 +120,25 @@ function* entropicProfileProgram(
       : source;
   const phiH = new Float64Array(N + 1);
   const phiR = new Float64Array(N + 1);
+  const rates = (clock: Clock) => Float64Array.from(mmse, (m, j) => clockRate(clock, m, sigma[j]));
+  const [fH, fR] = [rates("H"), rates("R")];
   for (let k = 0; k < N; k++) {
-    let dH: number;
-    let dR: number;
+    let dH = 0;
+    let dR = 0;
     if (table.exact) {
       [dH, dR] = clockIncrements(table, u[k], u[k + 1]);
     } else {
-      const dk = u[k + 1] - u[k];
-      dH = 0.5 * dk * (clockRate("H", mmse[k], sigma[k]) + clockRate("H", mmse[k + 1], sigma[k + 1]));
-      dR = 0.5 * dk * (clockRate("R", mmse[k], sigma[k]) + clockRate("R", mmse[k + 1], sigma[k + 1]));
+      const { first, weights } = nodeRule(N, k, 1);
+      weights.forEach((w, i) => {
+        dH += w * fH[first + i];
+        dR += w * fR[first + i];
+      });
+      dH *= u[k + 1] - u[k];
+      dR *= u[k + 1] - u[k];
     }
     phiH[k + 1] = phiH[k] + dH;
     phiR[k + 1] = phiR[k] + dR;
-    onProgress?.(k + 1, N);
+    if (table.exact) onProgress?.(N + 2 + k, total);
   }
   return {
     sigmaMin,
@@ -136,7 +150,7 @@ function* entropicProfileProgram(
     phiH,
     phiR,
     source: table,
-    rule: table.exact ? "gauss-legendre-5 per interval" : "trapezoid on the nodes",
+    rule: table.exact ? "gauss-legendre-5 per interval" : N < 3 ? "trapezoid on the nodes" : "4-point cubic on the nodes",
   };
 }
 

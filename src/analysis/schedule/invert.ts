@@ -1,5 +1,6 @@
 import { brentRoot } from "../../numeric/brent.js";
 import { clockIncrements, clockRate, type Clock, type EntropicProfile } from "./entropic-profile.js";
+import { nodeGradient, nodeRule } from "./node-rule.js";
 
 /** Levels of an entropic schedule, ascending (σ_0 = σ_min … σ_n = σ_max), with Monte Carlo errors if any. */
 export interface EntropicLevels {
@@ -18,8 +19,9 @@ const memo = new WeakMap<EntropicProfile, Map<string, number>>();
  * with the exact node slopes dφ/du limited as Fritsch–Carlson (so the interpolant cannot turn back), inverted by
  * bisection; then, for exact sources, Brent's method ({@link brentRoot}) on `φ_k + ∫_{u_k}^u dφ − target` in a
  * bracket of ±10⁻⁴ Δu around the interpolated root (the whole interval if that does not bracket), to 10⁻¹³ in u,
- * i.e. ≈ 10⁻¹³ relative in σ (well inside the 10⁻⁸ asked). Estimated sources stop at the interpolant and report
- * `SE(σ_i) = σ_i SE(τ)/(dτ/du)` with `SE(τ)² = Σ_j (∂τ/∂m_j)² SE(m_j)²` over the trapezoid weights (independent
+ * i.e. ≈ 10⁻¹³ relative in σ (well inside the 10⁻⁸ asked). Estimated sources invert their own rule instead
+ * (bisection on {@link nodeRule}'s partial integral, so the entropy printed at a level is its target) and report
+ * `SE(σ_i) = σ_i SE(τ)/(dτ/du)` with `SE(τ)² = Σ_j (∂τ/∂m_j)² SE(m_j)²` over the rule's weights (independent
  * nodes). Results are memoised per profile and target, so nested grids (n = 4 ⊂ 8 ⊂ … ⊂ 64) cost one solve.
  *
  * Special cases: the ends are exactly σ_min and σ_max; a flat stretch of φ (exponentially small rate that
@@ -86,7 +88,16 @@ function solve(p: EntropicProfile, clock: Clock, phi: Float64Array, k: number, t
     else hi = mid;
   }
   const guess = u0 + 0.5 * (lo + hi) * h;
-  if (!p.source.exact) return guess;
+  if (!p.source.exact) {
+    // the node rule's own interpolant, so that clockAt at the level returns the target
+    [lo, hi] = [0, 1];
+    for (let it = 0; it < 60; it++) {
+      const mid = 0.5 * (lo + hi);
+      if (nodeClock(p, clock, k, mid) < target) lo = mid;
+      else hi = mid;
+    }
+    return u0 + 0.5 * (lo + hi) * h;
+  }
   const g = (u: number) => {
     const [dH, dR] = clockIncrements(p.source, u0, u);
     return phi[k] + (clock === "H" ? dH : dR) - target;
@@ -99,26 +110,55 @@ function solve(p: EntropicProfile, clock: Clock, phi: Float64Array, k: number, t
   return Number.isNaN(root) ? guess : root;
 }
 
-/** Delta-method standard error of a level from independent node errors, trapezoid weights (see entropicLevels). */
+/**
+ * Delta-method standard error of a level from independent node errors ({@link nodeRule}'s weights): the level
+ * solves `Φ(u) = τ Φ_N`, Φ linear in u inside its interval for the error, so `SE(u) = SE(Φ(u) − τΦ_N)/(dΦ/du)`.
+ */
 function levelError(p: EntropicProfile, clock: Clock, k: number, u: number, tau: number): number {
   const N = p.u.length - 1;
   const phi = clock === "H" ? p.phiH : p.phiR;
   const total = phi[N];
   const theta = (u - p.u[k]) / (p.u[k + 1] - p.u[k]);
-  // ∂Φ_K/∂m_j = ½ Σ_{intervals l < K touching j} Δu_l c_j, c_j = dφ/du per unit mmse at node j.
-  const weight = (K: number, j: number) => {
-    if (j > K) return 0;
-    const c = clockRate(clock, 1, p.sigma[j]);
-    const left = j > 0 ? p.u[j] - p.u[j - 1] : 0;
-    const right = j < K ? p.u[j + 1] - p.u[j] : 0;
-    return 0.5 * c * (left + right);
-  };
+  const h = p.u[1] - p.u[0];
+  const [gk, gk1, gN] = [nodeGradient(N, k, 0), nodeGradient(N, k + 1, 0), nodeGradient(N, N, 0)];
   let v = 0;
   for (let j = 0; j <= N; j++) {
-    const dA = (1 - theta) * weight(k, j) + theta * weight(k + 1, j);
-    const dTau = (dA - tau * weight(N, j)) / total;
+    const dA = (1 - theta) * gk[j] + theta * gk1[j];
+    const dTau = (h * clockRate(clock, 1, p.sigma[j]) * (dA - tau * gN[j])) / total;
     v += dTau * dTau * p.mmseStandardError[j] ** 2;
   }
-  const slope = (phi[k + 1] - phi[k]) / (p.u[k + 1] - p.u[k]) / total; // dτ/du on the interval
+  // dτ/du at the level, from the node rule's interpolant (a central difference of its partial integral)
+  const e = 1e-6;
+  const [t0, t1] = [Math.max(0, theta - e), Math.min(1, theta + e)];
+  const slope = (nodeClock(p, clock, k, t1) - nodeClock(p, clock, k, t0)) / ((t1 - t0) * h) / total;
   return (Math.exp(u) * Math.sqrt(v)) / slope;
+}
+
+/** φ(u_k + θh) − φ(σ_min) on an estimated profile: the node value plus {@link nodeRule}'s partial integral. */
+export function nodeClock(p: EntropicProfile, clock: Clock, k: number, theta: number): number {
+  const phi = clock === "H" ? p.phiH : p.phiR;
+  const { first, weights } = nodeRule(p.u.length - 1, k, theta);
+  const part = weights.reduce((acc, w, i) => acc + w * clockRate(clock, p.mmse[first + i], p.sigma[first + i]), 0);
+  return phi[k] + (p.u[k + 1] - p.u[k]) * part;
+}
+
+/**
+ * Standard error of φ(σ) − φ(σ_min) at a fixed σ ({@link clockAt} on an estimated profile), by the delta method over
+ * independent node errors: `SE² = Σ_j (∂φ/∂m_j)² SE(m_j)²`, `∂φ/∂m_j = h g_j c_j` ({@link nodeGradient}). Exact
+ * profiles give 0.
+ *
+ * @example
+ * clockStandardError(entropicProfile(nodeMmse(digits), 1.2, 347, { intervals: 32 }), "H", 10); // ≈ 0.1 nats
+ */
+export function clockStandardError(p: EntropicProfile, clock: Clock, sigma: number): number {
+  const N = p.u.length - 1;
+  if (p.source.exact || N === 0) return 0;
+  const u = Math.log(sigma);
+  let k = 0;
+  while (k < N - 1 && p.u[k + 1] <= u) k++;
+  const h = p.u[k + 1] - p.u[k];
+  const g = nodeGradient(N, k, (u - p.u[k]) / h);
+  let v = 0;
+  for (let j = 0; j <= N; j++) v += (h * g[j] * clockRate(clock, 1, p.sigma[j]) * p.mmseStandardError[j]) ** 2;
+  return Math.sqrt(v);
 }

@@ -6,7 +6,9 @@ import type { Rng } from "../../numeric/rng.js";
  * KL of the bin histogram for discrete data (THEORY.md §9.1, the paper's discrete test bed):
  * `KL(π ‖ p̂) = Σ_j π_j log(π_j/p̂_j)`, `p̂_j` = the fraction of the N samples within distance ε of point y_j
  * (bins `[y_j − ε, y_j + ε]` in 1-D, balls in D dims; samples outside every bin count in none, so lost mass
- * raises the KL). An empty bin counts as half a sample (so the value stays finite; stated in reports).
+ * raises the KL). An empty bin counts as half a sample (so the value stays finite; stated in reports), and
+ * `p̂_j = max(c_j, ½)/(Σ_k max(c_k, ½) + outside)` is normalised with the samples outside every bin, so the
+ * value is a KL between distributions, ≥ 0.
  *
  * @example
  * klBins(Float64Array.of(-1, 1), 1, fromRows([[-1], [1]]), Float64Array.of(0.5, 0.5), 0.1); // 0
@@ -32,8 +34,18 @@ export function klBins(samples: ArrayLike<number>, dim: number, points: Batch, w
     }
     if (bestD <= e2) counts[best] += 1;
   }
+  // q_j ∝ max(c_j, ½) over the bins and the samples outside every bin, so q is a distribution and KL ≥ 0 (Gibbs)
+  // however many bins are empty (with N < 2K unnormalised floors summed past 1 and gave negative values).
+  let inside = 0;
+  let floored = 0;
+  for (let k = 0; k < K; k++) {
+    inside += counts[k];
+    if (weights[k] > 0) floored += Math.max(counts[k], 0.5);
+    else floored += counts[k];
+  }
+  const total = floored + (N - inside);
   let kl = 0;
-  for (let k = 0; k < K; k++) if (weights[k] > 0) kl += weights[k] * Math.log(weights[k] / (Math.max(counts[k], 0.5) / N));
+  for (let k = 0; k < K; k++) if (weights[k] > 0) kl += weights[k] * Math.log(weights[k] / (Math.max(counts[k], 0.5) / total));
   return kl;
 }
 

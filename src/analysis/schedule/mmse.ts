@@ -1,6 +1,38 @@
 import type { DataModel } from "../../models/types.js";
 import { integrate } from "../../numeric/quadrature.js";
+import { mixtureDesign } from "../info/design.js";
 import { profileAt, type ProfileOptions } from "../info/profile.js";
+
+/**
+ * How mmse(σ) of a model is computed on [σ_min, σ_max], and so which route entropic time takes (THEORY.md §9.1):
+ * - `exact`: a closed form (Gaussian) or a 1-D adaptive quadrature (1-D mixtures), microseconds to milliseconds per
+ *   σ: the profile integrates the exact rate (Gauss–Legendre) and refines each level by Brent's method;
+ * - `quadrature`: exact values by a 2-D quadrature design (2-D mixtures whose design at σ_min fits the work budget)
+ *   or the sphere's radial integral, up to seconds per σ: tabulated on the profile's nodes only (nodeRule's cubic);
+ * - `monte-carlo`: everything else (mixtures in D > 2, such as a dataset; 2-D mixtures beyond the quadrature budget;
+ *   models without structure): seeded Monte Carlo per node, with standard errors.
+ */
+export interface MmseRoute {
+  route: "exact" | "quadrature" | "monte-carlo";
+  /** In words, for reports: "closed form", "adaptive gauss-kronrod (1-D)", "2-D quadrature", "monte-carlo". */
+  method: string;
+}
+
+/**
+ * The {@link MmseRoute} of a model on a range starting at σ_min (the hardest σ for a quadrature design: its node
+ * count grows as σ shrinks). Builds at most one 2-D design (at σ_min); no posterior is evaluated.
+ *
+ * @example
+ * mmseRoute(parseModel({ kind: "gaussian", mean: [0, 0], cov: [[1, 0], [0, 2]] }), 0.01); // { route: "exact", method: "closed form" }
+ */
+export function mmseRoute(model: DataModel, sigmaMin: number): MmseRoute {
+  const st = model.structure;
+  if (st?.type === "gaussian") return { route: "exact", method: "closed form" };
+  if (st?.type === "mixture" && model.dim === 1) return { route: "exact", method: "adaptive gauss-kronrod (1-D)" };
+  if (st?.type === "sphere") return { route: "quadrature", method: "radial gauss-kronrod" };
+  if (st?.type === "mixture" && model.dim === 2 && !mixtureDesign(model, sigmaMin)!.monteCarlo) return { route: "quadrature", method: "2-D quadrature" };
+  return { route: "monte-carlo", method: "monte-carlo" };
+}
 
 /**
  * The exact mmse(σ) = E_x Tr C(x) of a data model (THEORY.md §2, §2b), the one input of entropic time (§9.1).
@@ -13,7 +45,8 @@ import { profileAt, type ProfileOptions } from "../info/profile.js";
  *   `w = s²/gap`, the width of the posterior's switch there, which carries all of mmse as σ → 0.
  *   `Var(y|x) = Σ_k r_k (C_k + (m_k − m)²)` (a sum of squares), `r_k ∝ π_k N(x; μ_k, s_k²)` in log space.
  *   This costs O(K) per node with no allocation, where the info profile's design costs 4·10⁴ nodes per component.
- * - otherwise: {@link profileAt}'s mmse (2-D quadrature or seeded Monte Carlo).
+ * - otherwise: {@link profileAt}'s mmse (2-D quadrature, the sphere's radial integral, else seeded Monte Carlo:
+ *   then not exact, and without its standard error; entropic time uses {@link nodeMmse} for those models).
  *
  * Special cases: σ ≤ 0 or NaN gives NaN; σ = ∞ gives Tr Cov (closed forms) or NaN.
  *

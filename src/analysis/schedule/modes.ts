@@ -24,10 +24,15 @@ export function modeProportions(model: DataModel, samples: ArrayLike<number>, s:
       if (!(st.weights[k] > 0)) continue;
       const comp = st.components?.[k];
       let score = Math.log(st.weights[k]);
-      for (let a = 0; a < D; a++) {
+      if (!comp) {
+        // a point mass: the identity eigenbasis, so the projections are the coordinates (O(D), not O(D²))
+        let d2 = 0;
+        for (let d = 0; d < D; d++) d2 += (samples[i * D + d] - st.means.data[k * D + d]) ** 2;
+        score -= 0.5 * (d2 / s2 + D * Math.log(s2));
+      } else for (let a = 0; a < D; a++) {
         let proj = 0;
-        for (let d = 0; d < D; d++) proj += (comp ? comp.vectors[d * D + a] : d === a ? 1 : 0) * (samples[i * D + d] - st.means.data[k * D + d]);
-        const v = (comp ? comp.lambda[a] : 0) + s2;
+        for (let d = 0; d < D; d++) proj += comp.vectors[d * D + a] * (samples[i * D + d] - st.means.data[k * D + d]);
+        const v = comp.lambda[a] + s2;
         score -= 0.5 * (proj * proj) / v + 0.5 * Math.log(v);
       }
       if (score > bestScore) {

@@ -5,7 +5,7 @@ import type { Schedule } from "./schedules.js";
 /** JSON numbers: NaN and ±∞ become null. */
 const num = (v: number) => (Number.isFinite(v) ? v : null);
 
-/** `infodyn schedule --json`: `{"kind", "sigma" (n + 1, ascending), "t", "entropy", "standardError"}`. */
+/** `infodyn schedule --json`: `{"kind", "sigma" (n + 1, ascending), "t", "entropy", "entropyStandardError", "standardError"}`. */
 export function scheduleJson(s: Schedule, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     kind: s.kind,
@@ -13,6 +13,7 @@ export function scheduleJson(s: Schedule, extra: Record<string, unknown> = {}): 
     sigma: Array.from(s.sigma),
     t: Array.from(s.t, num),
     ...(s.entropy ? { entropy: Array.from(s.entropy) } : {}),
+    ...(s.entropyStandardError ? { entropyStandardError: Array.from(s.entropyStandardError) } : {}),
     ...(s.standardError.some((v) => v > 0) ? { standardError: Array.from(s.standardError) } : {}),
   };
 }

@@ -1,8 +1,8 @@
 import { InfodynError } from "../../errors.js";
 import { vpCosine, type NoiseProcess } from "../../noise/process.js";
 import { ascending, edmSigmas, logSigmas } from "../../noise/grid.js";
-import { clockIncrements, clockRate, type Clock, type EntropicProfile } from "./entropic-profile.js";
-import { entropicLevels } from "./invert.js";
+import { clockIncrements, type Clock, type EntropicProfile } from "./entropic-profile.js";
+import { clockStandardError, entropicLevels, nodeClock } from "./invert.js";
 
 /** Schedule names as the CLI spells them (THEORY.md §7, §9.1). */
 export type ScheduleKind = "entropic" | "rescaled-entropic" | "edm" | "uniform" | "log" | "cosine";
@@ -20,8 +20,10 @@ export interface Schedule {
   t: Float64Array;
   /** H(y|x_{σ_i}) − H(y|x_{σ_min}) in nats (φ_H relative to σ_min), when a profile is given. */
   entropy?: Float64Array;
-  /** Monte Carlo standard error of each level (entropic kinds from a denoiser's loss), else zeros. */
+  /** Monte Carlo standard error of each level (entropic kinds from an estimated profile), else zeros. */
   standardError: Float64Array;
+  /** Monte Carlo standard error of each entropy at its printed level (estimated profiles with node errors). */
+  entropyStandardError?: Float64Array;
 }
 
 /** Options of {@link scheduleSigmas}. */
@@ -41,6 +43,8 @@ export interface ScheduleOptions {
  * - `edm`: `σ_i^{1/ρ}` uniform (Karras et al. eq. 5, ρ = 7 by default); `log`: uniform in log σ;
  * - `uniform`: uniform in t of `process` (VE: uniform in σ², EDM: in σ); `cosine`: uniform in t of the VP
  *   cosine process (Nichol & Dhariwal), whatever `process` is.
+ * With a profile every kind gets the entropy of its levels (and, from an estimated profile, its standard error
+ * {@link clockStandardError}); without one the baselines get none.
  *
  * Special cases: throws {@link InfodynError} for an entropic kind without a profile, n < 1, or a σ range
  * that is not 0 < σ_min < σ_max or not inside the process's range (for `uniform`).
@@ -84,7 +88,8 @@ export function scheduleSigmas(kind: ScheduleKind, n: number, sigmaMin: number, 
   }
   const t = sigma.map((s) => process.time(s));
   const entropy = profile ? sigma.map((s) => clockAt(profile, "H", s)) : undefined;
-  return { kind, sigma, t, entropy, standardError };
+  const entropyStandardError = profile?.mmseStandardError.some((v) => v > 0) ? sigma.map((s) => clockStandardError(profile, "H", s)) : undefined;
+  return { kind, sigma, t, entropy, standardError, ...(entropyStandardError ? { entropyStandardError } : {}) };
 }
 
 /** σ(t_i) for t uniform between t(σ_min) and t(σ_max) of a process; the ends exact. */
@@ -100,7 +105,7 @@ export function uniformInTime(process: NoiseProcess, n: number, sigmaMin: number
 
 /**
  * φ(σ) − φ(σ_min) for a clock at any σ in the profile's range: the node value plus a 5-point Gauss–Legendre
- * integral of the exact rate (exact sources), or the trapezoid with linearly interpolated mmse (estimated ones).
+ * integral of the exact rate (exact sources), or the partial integral of {@link nodeRule}'s cubic (estimated ones).
  */
 export function clockAt(profile: EntropicProfile, clock: Clock, sigma: number): number {
   const phi = clock === "H" ? profile.phiH : profile.phiR;
@@ -113,7 +118,5 @@ export function clockAt(profile: EntropicProfile, clock: Clock, sigma: number): 
     const [dH, dR] = clockIncrements(profile.source, profile.u[k], u);
     return phi[k] + (clock === "H" ? dH : dR);
   }
-  const theta = (u - profile.u[k]) / (profile.u[k + 1] - profile.u[k]);
-  const m = (1 - theta) * profile.mmse[k] + theta * profile.mmse[k + 1];
-  return phi[k] + 0.5 * (u - profile.u[k]) * (clockRate(clock, profile.mmse[k], profile.sigma[k]) + clockRate(clock, m, sigma));
+  return nodeClock(profile, clock, k, (u - profile.u[k]) / (profile.u[k + 1] - profile.u[k]));
 }
