@@ -8,5 +8,6 @@ export * from "./engine/index.js";
 export * from "./models/index.js";
 export * from "./io/index.js";
 export * from "./score/index.js";
+export * from "./network/index.js";
 export * from "./analysis/index.js";
 export * from "./contracts/index.js";

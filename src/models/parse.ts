@@ -61,7 +61,7 @@ export function parseModel(json: unknown, options: ParseOptions = {}): DataModel
 export function parseModelFile(json: unknown, options: ParseOptions = {}): ParsedModel {
   const name = typeof (json as { name?: unknown })?.name === "string" ? (json as { name: string }).name : undefined;
   if (isObject(json) && json.kind === "testbed") return parseTestbed(json, options);
-  const spec = validateModel(json, options.source, options.prefix, Object.keys(denoiserSchemas));
+  const spec = validateModel(json, options.source, options.prefix, ["onnx", ...Object.keys(denoiserSchemas)]);
   return { type: "exact", model: buildModel(spec, options), ...(name !== undefined ? { name } : {}) };
 }
 
@@ -72,6 +72,8 @@ export function validateModel(json: unknown, source?: string, prefix: readonly P
   const kind = (json as { kind?: unknown }).kind;
   if (kind === "testbed" && !alsoKinds.includes(kind))
     fail(["kind"], "a testbed is a denoiser, not a data model (parseModelFile loads it; a testbed cannot wrap a testbed)");
+  if (kind === "onnx")
+    fail(["kind"], "an onnx model is a trained network, not a data model: the command line's loadModel (src/cli/files.ts) opens it with its graph and data, or networkModel (infodyn/network) with a session");
   // Object.hasOwn, not `in`: "__proto__", "toString", "constructor" … are not model kinds
   if (typeof kind !== "string" || !Object.hasOwn(modelSchemas, kind))
     fail(["kind"], `unknown model kind ${JSON.stringify(kind)} (expected one of ${[...Object.keys(modelSchemas), ...alsoKinds].join(", ")})`);
@@ -235,8 +237,6 @@ function buildModel(spec: ModelSpec, options: ParseOptions): DataModel {
       return ising(fromRows(spec.couplings).data, spec.couplings.length, spec.temperature);
     case "dataset":
       return buildDataset(spec, options, fail);
-    case "onnx":
-      return fail(["kind"], "'onnx' models (trained networks) are not supported yet");
   }
 }
 

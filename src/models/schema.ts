@@ -78,14 +78,6 @@ export const datasetSchema = z.strictObject({
   ...common,
 });
 
-export const onnxSchema = z.strictObject({
-  kind: z.literal("onnx"),
-  path: z.string(),
-  parameterization: z.enum(["eps", "x0", "score"]),
-  process: z.enum(["ve", "edm", "vp-linear", "vp-cosine"]),
-  ...common,
-});
-
 /**
  * A network test bed (`score/testbed.ts`): an exact model wrapped as an asynchronous float32 denoiser, optionally
  * shrunk, biased and noisy, plus `samples` data points drawn from the model with `seed` (the data expectations
@@ -119,7 +111,6 @@ export const modelSchemas = {
   sphere: sphereSchema,
   ising: isingSchema,
   dataset: datasetSchema,
-  onnx: onnxSchema,
 } as const;
 
 export type ModelKind = keyof typeof modelSchemas;
