@@ -273,7 +273,7 @@ describe("pathsReport (the JSON of `infodyn paths`)", () => {
     expect(r.pathwiseEntropy.variance.length).toBe(121);
     expect(r.decisionSigma.edges.length).toBe(r.decisionSigma.counts.length + 1);
     expect(r.decisionSigma.counts.reduce((a: number, b: number) => a + b, 0)).toBe(400);
-    expect(r.lyapunov.sigma.length).toBe(120);
+    expect(r.lyapunov.sigma.length).toBe(50); // its own grid: lyapunovSteps defaults to min(steps, 50)
     expect(r.lyapunov.exponents[0].length).toBe(1);
     expect(r.trajectories.length).toBe(8);
     expect(r.trajectories[0].length).toBe(121);
@@ -292,7 +292,7 @@ describe("pathsReport (the JSON of `infodyn paths`)", () => {
   });
   it("diagonal Gaussian (rk4): no pathwise entropy, and the reported exponents are the closed form ½ log((λ+σ²)/(λ+σ_max²))/log(σ_max/σ) (1e-8)", () => {
     const diag = gaussian(new Float64Array([0, 0]), new Float64Array([2.5, 0, 0, 0.3]));
-    const r = pathsReport(diag, { sampler: "rk4", n: 5, steps: 200, sigmaMin: 0.05, sigmaMax: 5 }) as any;
+    const r = pathsReport(diag, { sampler: "rk4", n: 5, steps: 200, lyapunovSteps: 200, sigmaMin: 0.05, sigmaMax: 5 }) as any;
     expect(r.pathwiseEntropy).toBeUndefined();
     r.lyapunov.sigma.forEach((s: number, i: number) =>
       expectAllClose(r.lyapunov.exponents[i], lambda.map((l) => (0.5 * Math.log((l + s * s) / (l + 25))) / Math.log(5 / s)), { atol: 1e-8 }, `σ = ${s}`),

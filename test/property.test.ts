@@ -789,7 +789,7 @@ describe("criticalPoints: complete by the Morse count on random configurations o
           for (const p of set.points) counts[p.index]++;
           const euler = counts.reduce((acc, n, i) => acc + (i % 2 === 0 ? n : -n), 0);
           expect(set.morseSum).toBe(euler);
-          if (!set.complete) return;
+          if (!set.morseConsistent) return;
           completeCount++;
           expect(euler, `Morse count ${JSON.stringify(counts)}`).toBe(1);
           expect(counts[0] >= 1, "at least one maximum").toBe(true);
@@ -824,7 +824,7 @@ describe("criticalPoints: complete by the Morse count on random configurations o
         const mean = [0, 1].map((k) => c.points.reduce((s, y) => s + y[k], 0) / c.points.length);
         const r = Math.max(...c.points.map((y) => dist(y, mean)));
         const above = criticalPoints(model, big * r);
-        expect(above.complete).toBe(true);
+        expect(above.morseConsistent).toBe(true);
         expect(above.points.map((p) => p.kind)).toEqual(["max"]);
       }),
       runs(40),
@@ -862,7 +862,7 @@ describe("criticalPoints: complete by the Morse count on random configurations o
         const model = deltas(fromRows(c.points), { weights: c.weights });
         const below = criticalPoints(model, (small * dmin) / 10);
         expect(below.points.filter((p) => p.kind === "max").length).toBe(c.points.length);
-        expect(below.complete, `morseSum ${below.morseSum}`).toBe(true);
+        expect(below.morseConsistent, `morseSum ${below.morseSum}`).toBe(true);
       }),
       runs(40),
     );
@@ -875,19 +875,19 @@ describe("criticalPoints: complete by the Morse count on random configurations o
   it("controls for the counterexamples below: the triangle at σ = 0.15 and the pair at 0.999 σ are complete", () => {
     const t = criticalPoints(triangle(), 0.15);
     expect(kinds(t)).toEqual(["max", "max", "max", "saddle", "saddle", "saddle", "min"]);
-    expect(t.complete).toBe(true);
+    expect(t.morseConsistent).toBe(true);
     const pair = criticalPoints(twoPoints(), 0.999 * badSigma);
     expect(kinds(pair)).toEqual(["max", "max", "saddle"]);
-    expect(pair.complete).toBe(true);
+    expect(pair.morseConsistent).toBe(true);
   });
   it("minimal counterexample 1: examples/triangle.json at σ = 0.1 — the minimum at the origin is found", () => {
     const set = criticalPoints(triangle(), 0.1);
     expect(kinds(set)).toEqual(["max", "max", "max", "saddle", "saddle", "saddle", "min"]);
-    expect(set.complete).toBe(true);
+    expect(set.morseConsistent).toBe(true);
   });
   it("minimal counterexample 2: two deltas (0, 0), (−0.2, 0), weights 14.456844932654857 : 1, σ = 0.0172204 — the saddle is found", () => {
     const set = criticalPoints(twoPoints(), badSigma);
     expect(kinds(set)).toEqual(["max", "max", "saddle"]);
-    expect(set.complete).toBe(true);
+    expect(set.morseConsistent).toBe(true);
   });
 });

@@ -12,6 +12,7 @@ import {
 import { InfodynError } from "../errors.js";
 import type { DataModel } from "../models/types.js";
 import { checkComputable } from "../analysis/validity.js";
+import { defaultSigmaRange } from "../analysis/scale.js";
 import { checkMemory, checkOutput, checkWork, dimFactor, modelFactors } from "./budget.js";
 import { emit, loadModel, parsePositiveList, plusOne, seedOption, sizeOption } from "./files.js";
 import { exactModel } from "./needs.js";
@@ -19,8 +20,8 @@ import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 
 interface MemorizationCliOptions {
-  sigmaMin: string;
-  sigmaMax: string;
+  sigmaMin?: string;
+  sigmaMax?: string;
   steps: string;
   samples: string;
   paths: string;
@@ -74,8 +75,8 @@ export function registerMemorization(program: Command): void {
     .command("memorization")
     .description("participation ratio Y = Σw² and 1/Y (effective number of data points) vs σ and along generative paths; condensation σ")
     .argument("<model>", "a discrete model (deltas, dataset, ising) JSON file, or 'default'")
-    .option("--sigma-min <a>", "smallest σ (> 0)", "0.01")
-    .option("--sigma-max <b>", "largest σ", "10")
+    .option("--sigma-min <a>", "smallest σ (> 0); default: from the data (see README, Default noise levels)")
+    .option("--sigma-max <b>", "largest σ (> --sigma-min); default: from the data, 10·√Tr Cov(y)")
     .option("--steps <n>", "intervals of the log-uniform σ grid (integer ≥ 1); also the Euler–Maruyama steps", "100")
     .option("--samples <n>", "queries x ~ p_σ per σ (integer ≥ 2)", "2000")
     .option("--paths <n>", "generative paths (integer ≥ 1)", "200")
@@ -89,16 +90,22 @@ export function registerMemorization(program: Command): void {
       const { source } = loaded;
       const model = exactModel(loaded, "memorization");
       if (!model.discrete) throw new InfodynError(`${modelPath}: memorization needs a discrete model (deltas, dataset or ising), got '${model.kind}'`);
-      const [sigmaMin] = parsePositiveList(opts.sigmaMin, "--sigma-min");
-      const [sigmaMax] = parsePositiveList(opts.sigmaMax, "--sigma-max");
-      if (!(sigmaMax > sigmaMin)) throw new InfodynError(`--sigma-max: ${sigmaMax} must exceed --sigma-min ${sigmaMin}`);
+      const range = opts.sigmaMin === undefined || opts.sigmaMax === undefined ? defaultSigmaRange(model) : undefined;
+      const sigmaMin = opts.sigmaMin === undefined ? range!.min : parsePositiveList(opts.sigmaMin, "--sigma-min")[0];
+      const sigmaMax = opts.sigmaMax === undefined ? range!.max : parsePositiveList(opts.sigmaMax, "--sigma-max")[0];
+      if (!(sigmaMax > sigmaMin))
+        throw new InfodynError(
+          opts.sigmaMax === undefined
+            ? `--sigma-min: ${sigmaMin} must be below the default --sigma-max ${sigmaMax} (from the data)`
+            : `--sigma-max: ${sigmaMax} must exceed --sigma-min ${sigmaMin}`,
+        );
       const [threshold] = parsePositiveList(opts.threshold, "--threshold");
       if (!(threshold > 1)) throw new InfodynError(`--threshold: '${opts.threshold}' must exceed 1`);
       const steps = sizeOption(opts.steps, "--steps", 1);
       const samples = sizeOption(opts.samples, "--samples", 2);
       const paths = sizeOption(opts.paths, "--paths", 1);
       const seed = seedOption(opts.seed);
-      checkComputable(model, [sigmaMin, sigmaMax], "--sigma-min/--sigma-max");
+      checkComputable(model, [sigmaMin, sigmaMax], range && opts.sigmaMin === undefined && opts.sigmaMax === undefined ? "sigma range" : "--sigma-min/--sigma-max");
       const levels = { value: steps.value + 1, label: "levels", text: plusOne(steps.text) };
       checkMemory("--steps", [levels, { ...paths, label: "paths" }]);
       checkMemory("--samples", [{ ...samples, label: "samples" }, dimFactor(model.dim)]);

@@ -27,7 +27,12 @@ export function registerModes(program: Command): void {
     .option("--seed <s>", "seed of the draws anchoring the search for models without data points (0 to 2³²−1)", "0")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
-    .addHelpText("after", "\nExample:\n  infodyn modes examples/triangle.json --sigma 0.72 --json")
+    .addHelpText(
+      "after",
+      "\nCompleteness: 'complete' only where proven (1-D point masses: every fixed point bracketed); in 2-D and 3-D the" +
+        "\nMorse count is checked (necessary, not sufficient); in D > 3 only the modes mean-shift reaches from the data" +
+        "\npoints. The JSON's 'search' gives the starts and the reason.\n\nExample:\n  infodyn modes examples/triangle.json --sigma 0.72 --json",
+    )
     .action((modelPath: string, opts: ModesCliOptions) => {
       if (opts.sigma === undefined) throw new InfodynError("--sigma: required (a positive number, e.g. --sigma 0.5)");
       const [sigma] = parsePositiveList(opts.sigma, "--sigma");
@@ -53,17 +58,19 @@ export function modesJson(set: CriticalPointSet, _source = ""): ModesPayload {
   return modesPayload(set);
 }
 
-/** Readable table of critical points. */
+/** Readable table of critical points, then the counts and how complete the search is. */
 export function modesText(set: CriticalPointSet, source: string, kind: string): string {
   const f = (v: number) => v.toPrecision(6);
   const counts = (k: string) => set.points.filter((p) => p.kind === k).length;
+  const s = set.search;
   return [
     `critical points of p_σ for ${source} (${kind}) at σ = ${set.sigma}`,
     formatTable(
       ["kind", "x", "eigenvalues of ∇∇log p"],
       set.points.map((p) => [p.kind, Array.from(p.x, f).join(", "), Array.from(p.hessianEigenvalues, f).join(", ")]),
     ),
-    `${counts("max")} max, ${counts("saddle")} saddle, ${counts("min")} min; Morse sum ${set.morseSum}` +
-      (set.complete ? " = 1: complete" : " — not verified complete"),
+    `${counts("max")} max, ${counts("saddle")} saddle, ${counts("min")} min; Morse sum ${set.morseSum}` + (set.morseConsistent ? " = 1" : ""),
+    `search: ${s.complete ? "complete" : "not complete"} — ${s.why}`,
+    `starts (${s.starts}): ${s.kinds.join("; ")}`,
   ].join("\n");
 }

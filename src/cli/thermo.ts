@@ -1,11 +1,11 @@
 import type { Command } from "commander";
 import { freeEnergyGrid } from "../analysis/thermo/free-energy.js";
-import { findFixedPoints, susceptibility } from "../analysis/thermo/fixed-points.js";
+import { susceptibility } from "../analysis/thermo/fixed-points.js";
+import { criticalPoints } from "../analysis/bifurcation/critical-points.js";
 import { envelope, modelInfo } from "../contracts/envelope.js";
 import { type GridSpec, thermoContract, thermoPayload, type ThermoPayload, type ThermoResult } from "../contracts/thermo.js";
 import { InfodynError } from "../errors.js";
 import type { DataModel } from "../models/types.js";
-import { createRng } from "../numeric/rng.js";
 import { checkComputable } from "../analysis/validity.js";
 import { checkSquare, checkWork, modelFactors } from "./budget.js";
 import { emit, loadModel, parsePositiveList } from "./files.js";
@@ -34,46 +34,35 @@ export function parseGrid(arg: string, dim: number): GridSpec {
   return want === 3 ? { x0: v[0], x1: v[1], n } : { x0: v[0], x1: v[1], y0: v[2], y1: v[3], n };
 }
 
-/** Newton starts: the data points (or component means), their mean, and pairwise midpoints (≤ 30 points). */
-function startingPoints(model: DataModel): number[][] {
-  const D = model.dim;
-  let pts: number[][];
-  let w: number[];
-  if (model.structure?.type === "mixture") {
-    const { means, weights } = model.structure;
-    pts = Array.from({ length: Math.min(means.rows, 500) }, (_, i) => Array.from(means.data.subarray(i * D, (i + 1) * D)));
-    w = Array.from(weights).slice(0, pts.length);
-  } else if (model.structure?.type === "gaussian") {
-    return [Array.from(model.structure.mean)];
-  } else {
-    const s = model.sample(20, createRng(0));
-    pts = Array.from({ length: s.rows }, (_, i) => Array.from(s.data.subarray(i * D, (i + 1) * D)));
-    w = pts.map(() => 1);
-  }
-  const tot = w.reduce((a, b) => a + b, 0);
-  const mean = Array.from({ length: D }, (_, k) => pts.reduce((a, p, i) => a + w[i] * p[k], 0) / tot);
-  const starts = [...pts, mean];
-  if (pts.length <= 30)
-    for (let i = 0; i < pts.length; i++) for (let j = i + 1; j < pts.length; j++) starts.push(pts[i].map((v, k) => 0.5 * (v + pts[j][k])));
-  return starts;
-}
-
 /**
- * What `infodyn thermo` computes (issue 6): fixed points x* = m(x*) from Newton starts at the data points, their
- * mean and pairwise midpoints, with their magnetization m(x*) and susceptibility χ = (I − C/σ²)⁻¹ C/σ², and
- * optionally F and F̃ on a grid (THEORY.md §6). Its JSON is `thermoContract` (contracts/thermo.ts).
+ * What `infodyn thermo` computes (issue 6): the fixed points x* = m(x*) found by the one search of `modes`
+ * ({@link criticalPoints}: proven complete for 1-D point masses, Newton from many starts in D ≤ 3, the modes
+ * mean-shift reaches from every data point in D > 3), with their magnetization m(x*) and susceptibility
+ * χ = (I − C/σ²)⁻¹ C/σ², stability λ_max(C)/σ² < 1, the search's completeness, and optionally F and F̃ on a grid
+ * (THEORY.md §6). Its JSON is `thermoContract` (contracts/thermo.ts).
  */
 export function thermoAnalysis(model: DataModel, sigma: number, grid?: GridSpec): ThermoResult {
-  const fps = findFixedPoints(model, startingPoints(model), sigma);
+  const set = criticalPoints(model, sigma);
   const D = model.dim;
-  const fixedPoints = fps.map((fp) => ({
-    x: fp.x,
-    magnetization: model.denoise({ rows: 1, dim: D, data: fp.x }, sigma).data,
-    susceptibility: susceptibility(fp.covariance, D, sigma),
-    stable: fp.stable,
-    stabilityRatio: fp.stabilityRatio,
-  }));
-  return { kind: model.kind, dim: D, sigma, fixedPoints, ...(grid ? { grid: freeEnergyGrid(model, sigma, grid) } : {}) };
+  const n = set.points.length;
+  const x = new Float64Array(n * D);
+  set.points.forEach((p, i) => x.set(p.x, i * D));
+  // the covariances the search computed at its points (one more kernel call for those it did not)
+  const missing = set.points.some((p) => !p.covariance);
+  const post = n > 0 ? model.posterior({ rows: n, dim: D, data: x }, sigma, { covariance: missing }) : undefined;
+  const fixedPoints = set.points.map((p, i) => {
+    const C = p.covariance ?? post!.covariance!.subarray(i * D * D, (i + 1) * D * D);
+    // λ_max(C)/σ² from the Hessian's eigenvalues: J = (C/σ² − I)/σ²
+    const ratio = 1 + sigma * sigma * Math.max(...p.hessianEigenvalues);
+    return {
+      x: p.x,
+      magnetization: post!.mean.data.slice(i * D, (i + 1) * D),
+      susceptibility: susceptibility(C, D, sigma),
+      stable: ratio < 1,
+      stabilityRatio: ratio,
+    };
+  });
+  return { kind: model.kind, dim: D, sigma, fixedPoints, search: set.search, ...(grid ? { grid: freeEnergyGrid(model, sigma, grid) } : {}) };
 }
 
 /**
@@ -94,7 +83,10 @@ export function registerThermo(program: Command): void {
     .option("--grid <spec>", "free-energy grid: x0,x1,n (1-D model) or x0,x1,y0,y1,n (2-D model), n integer in [2, 2000]")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
-    .addHelpText("after", "\nExample:\n  infodyn thermo examples/four-deltas.json --sigma 0.6 --grid -2,2,-2,2,41 --json")
+    .addHelpText(
+      "after",
+      "\nThe fixed points come from the same search as `infodyn modes` (its 'search' says how complete it is).\n\nExample:\n  infodyn thermo examples/four-deltas.json --sigma 0.6 --grid -2,2,-2,2,41 --json",
+    )
     .action((modelPath: string, opts: ThermoCliOptions) => {
       const loaded = loadModel(modelPath);
       const { source } = loaded;
@@ -108,6 +100,15 @@ export function registerThermo(program: Command): void {
       if (opts.json) return emit(JSON.stringify(out), opts.out);
       const fps = out.fixedPoints;
       const rows = fps.map((f) => [f.x.map((v) => v.toPrecision(6)).join(", "), f.stable ? "stable" : "unstable", f.stabilityRatio.toPrecision(6), Math.max(...f.susceptibility.map((r, i) => r[i])).toPrecision(6)]);
-      emit([`fixed points of ${source} (${model.kind}) at σ = ${sigma}`, formatTable(["x*", "kind", "λmax(C)/σ²", "max χ_ii"], rows)].join("\n"), opts.out);
+      const s = out.search!;
+      emit(
+        [
+          `fixed points of ${source} (${model.kind}) at σ = ${sigma}`,
+          formatTable(["x*", "kind", "λmax(C)/σ²", "max χ_ii"], rows),
+          `${fps.length} fixed points (${fps.filter((f) => f.stable).length} stable); search: ${s.complete ? "complete" : "not complete"} — ${s.why}`,
+          `starts (${s.starts}): ${s.kinds.join("; ")}`,
+        ].join("\n"),
+        opts.out,
+      );
     });
 }

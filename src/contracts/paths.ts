@@ -1,7 +1,7 @@
 import type { SamplerName } from "../analysis/dynamics/registry.js";
 import { type Envelope, withEnvelope } from "./envelope.js";
 
-/** The parameters of `infodyn paths` (σ_max resolved: the default is max(10, 5√Tr Cov(y))). */
+/** The parameters of `infodyn paths` (the σ range resolved: the default is the data's, README "Default noise levels"). */
 export interface PathsParams {
   sampler: SamplerName;
   steps: number;
@@ -9,21 +9,39 @@ export interface PathsParams {
   sigmaMin: number;
   sigmaMax: number;
   seed: number;
+  /** Paths (the first ones) of the Lyapunov exponents. */
+  lyapunovPaths?: number;
+  /** Steps of the Lyapunov tangent flow's own log-uniform grid over [sigmaMin, sigmaMax]. */
+  lyapunovSteps?: number;
   /** `exact`: starts y + σ_max z with y ~ the model; `data`: y drawn from the denoiser's data samples. */
   start: "exact" | "data";
 }
 
-/** Finite-time Lyapunov exponents along the probability-flow ODE (see `pathsReport`). */
+/**
+ * Finite-time Lyapunov exponents along the probability-flow ODE (see `pathsReport`, `lyapunovSeries`): every number
+ * per unit log σ in the direction of generation (σ decreasing), positive = nearby trajectories separate; each
+ * path's spectrum sorted largest first, then averaged over the paths.
+ */
 export interface LyapunovSeries {
   /** ODE method (the sampler's when it is an ODE sampler, else heun). */
   method: string;
   paths: number;
-  /** The grid's levels below σ_max, descending. */
+  /** The Lyapunov grid's levels below σ_max, descending (its own grid: `lyapunovSteps` steps over the range). */
   sigma: number[];
-  /** exponents[i]: the k finite-time exponents over [sigma[i], σ_max], averaged over paths. */
+  /** exponents[i]: the k finite-time exponents over [sigma[i], σ_max], largest first, averaged over paths. */
   exponents: number[][];
-  /** rates[i]: local rates of the step ending at sigma[i], per unit log σ. */
+  /** rates[i]: local rates of the step ending at sigma[i], largest first, averaged over paths. */
   rates: number[][];
+  /** Standard errors across paths of `exponents` and `rates`. */
+  exponentsStandardError?: number[][];
+  ratesStandardError?: number[][];
+  /** Σ over the k directions (order-free), averaged over paths, with standard errors. */
+  exponentSum?: number[];
+  exponentSumStandardError?: number[];
+  rateSum?: number[];
+  rateSumStandardError?: number[];
+  /** The direction and order convention, in words. */
+  convention?: string;
   /** How the tangent flow's Jacobian products were computed (denoiser route: `finite-difference`). */
   jacobian?: "covariance" | "finite-difference";
 }
@@ -39,7 +57,7 @@ export interface PathsPayload {
   /** The levels, descending from σ_max. */
   sigma: number[];
   /** Mean, variance and SE of h(x_σ) over the paths (discrete exact models). */
-  pathwiseEntropy?: { mean: number[]; variance: number[]; standardError: number[] };
+  pathwiseEntropy?: { mean: number[]; variance: number[]; standardError: number[]; varianceStandardError?: number[] };
   /** Histogram of the paths' decision σ's, log-uniform bins (discrete exact models). */
   decisionSigma?: { edges: number[]; counts: number[] };
   lyapunov: LyapunovSeries;

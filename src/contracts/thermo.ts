@@ -1,4 +1,5 @@
 import type { FreeEnergyGrid } from "../analysis/thermo/free-energy.js";
+import type { SearchInfo } from "../analysis/bifurcation/search.js";
 import { type Envelope, withEnvelope } from "./envelope.js";
 
 /** A free-energy grid spec: `x0,x1,n` (1-D) or `x0,x1,y0,y1,n` (2-D). */
@@ -35,6 +36,8 @@ export interface ThermoResult {
   dim: number;
   sigma: number;
   fixedPoints: ThermoFixedPoint[];
+  /** The fixed-point search (the one of `modes`): starts, kinds, complete, why. */
+  search?: SearchInfo;
   grid?: FreeEnergyGrid;
 }
 
@@ -44,6 +47,8 @@ export interface ThermoPayload {
   dim: number;
   sigma: number;
   fixedPoints: { x: number[]; magnetization: number[]; susceptibility: number[][]; stable: boolean; stabilityRatio: number }[];
+  /** The fixed-point search (the one of `modes`): starts, kinds, complete only where proven, and why. */
+  search?: SearchInfo;
   /** F and F̃ = −σ² log p_σ on the grid (rows along y for 2-D models; `y: null` in 1-D). */
   grid?: { x: number[]; y: number[] | null; freeEnergy: number[][]; regularizedFreeEnergy: number[][] };
 }
@@ -64,6 +69,7 @@ export function thermoPayload(r: ThermoResult): ThermoPayload {
       stable: fp.stable,
       stabilityRatio: fp.stabilityRatio,
     })),
+    ...(r.search ? { search: r.search } : {}),
   };
   if (r.grid) out.grid = { x: r.grid.x, y: r.grid.y ?? null, freeEnergy: r.grid.freeEnergy, regularizedFreeEnergy: r.grid.regularizedFreeEnergy };
   return out;

@@ -27,6 +27,8 @@ export interface Branching {
   location: Float64Array;
   /** Every simultaneous location (symmetric copies), the first being `location`. */
   locations: Float64Array[];
+  /** Where σ was bracketed (merges of followed modes; σ is the bracket's geometric middle). */
+  bracket?: [number, number];
 }
 
 /** Options of {@link branchings}. */
@@ -37,6 +39,8 @@ export interface BranchingOptions extends CriticalPointOptions {
   onProgress?: (done: number, total: number) => void;
   /** Checked between units of work: an aborted signal ends the run with an `AbortedError`. */
   signal?: AbortSignal;
+  /** Called with every critical-point set computed (grid levels and bisections), e.g. to collect `complete`. */
+  onSet?: (set: CriticalPointSet) => void;
 }
 
 /**
@@ -62,6 +66,7 @@ export function branchings(model: DataModel, sigmaMin: number, sigmaMax: number,
   grid.forEach((s, i) => {
     throwIfAborted(options.signal);
     sets.push(criticalPoints(model, s, options));
+    options.onSet?.(sets[sets.length - 1]);
     options.onProgress?.(i + 1, grid.length);
   });
   const found: Branching[] = [];
@@ -72,6 +77,7 @@ export function branchings(model: DataModel, sigmaMin: number, sigmaMax: number,
     }
     throwIfAborted(options.signal);
     const mid = criticalPoints(model, Math.sqrt(lo.sigma * hi.sigma), options);
+    options.onSet?.(mid);
     if (modes(mid) !== modes(lo)) bracket(lo, mid);
     if (modes(mid) !== modes(hi)) bracket(mid, hi);
   };

@@ -4,6 +4,8 @@ import { symmetricEigenvalues } from "../../numeric/eigen.js";
 import { createRng } from "../../numeric/rng.js";
 import { lengthScale, meanShift, newtonFixedPoints } from "./newton.js";
 import { checkComputable } from "../validity.js";
+import { fixedPoints1d } from "./bracket-1d.js";
+import type { SearchInfo } from "./search.js";
 
 /** Kind of a critical point of `p_σ`, from the signs of the eigenvalues of the Hessian of `log p_σ`. */
 export type CriticalKind = "max" | "saddle" | "min";
@@ -16,6 +18,8 @@ export interface CriticalPoint {
   hessianEigenvalues: Float64Array;
   /** Morse index in the convention of −p_σ: the number of positive eigenvalues of J (0 = max, D = min). */
   index: number;
+  /** The posterior covariance C(x), D × D, where the search computed it (not part of the JSON). */
+  covariance?: Float64Array;
 }
 
 /** All critical points found at one σ. */
@@ -24,8 +28,18 @@ export interface CriticalPointSet {
   points: CriticalPoint[];
   /** Σ (−1)^index over the points: 1 (the Euler characteristic of R^D) when none is missing. */
   morseSum: number;
-  /** True when the search is exhaustive by design (D ≤ 3), no point is degenerate and morseSum = 1. */
+  /**
+   * True only where the set is proven complete (`search.complete`): 1-D point masses, every fixed point bracketed
+   * ({@link fixedPoints1d}). The Morse count is {@link morseConsistent}.
+   */
   complete: boolean;
+  /**
+   * D ≤ 3: the search tried every kind of start (not a proof), no point is degenerate and morseSum = 1 — a necessary
+   * condition for completeness (a missed maximum–saddle pair keeps the sum). False in D > 3 (maxima only).
+   */
+  morseConsistent: boolean;
+  /** The starts, and whether (and why) the search is complete. */
+  search: SearchInfo;
 }
 
 /** Options of {@link criticalPoints}. */
@@ -42,16 +56,23 @@ export interface CriticalPointOptions {
 
 /**
  * The critical points of `p_σ` (fixed points `m(x) = x` of the denoiser, THEORY.md §5) and their kind from the
- * Hessian of `log p_σ`, `J = (C/σ² − I)/σ²`: `max` (stable: every eigenvalue < 0), `saddle`, `min`.
+ * Hessian of `log p_σ`, `J = (C/σ² − I)/σ²`: `max` (stable: every eigenvalue < 0), `saddle`, `min`. The one search
+ * of `modes`, `thermo` and the bifurcations' fixed-point sets.
  *
- * Method (D ≤ 3): damped Newton ({@link newtonFixedPoints}) from many starts — the anchors (data points or
- * component means), their mean-shift limits, midpoints of pairs of anchors and of pairs of those limits, and a
- * grid over the anchors' bounding box padded by 3σ — then deduplicated (distance ≤ max(1e-7σ, 1e-9·extent)) and
- * checked by the Morse count `Σ (−1)^index = 1` (`#max − #saddle + #min = 1` in 2-D); `complete` only when it
- * holds. D > 3: the modes reached by mean-shift from every anchor, polished by Newton (`complete: false`).
+ * Method, by dimension:
+ * - 1-D point masses: {@link fixedPoints1d} — the data's hull cut into intervals on which the bounds of the
+ *   posterior weights prove f = m(x) − x monotone, every sign change located by Brent's method: complete unless a
+ *   root is degenerate (σ at a branching).
+ * - D ≤ 3 otherwise: damped Newton ({@link newtonFixedPoints}) from many starts — the anchors (data points or
+ *   component means), their mean-shift limits, midpoints of pairs of anchors and of pairs of those limits, the
+ *   power-diagram points of pairs and triples (≤ 20 anchors), and a grid over the anchors' bounding box padded by
+ *   3σ — deduplicated (distance ≤ max(1e-7σ, 1e-9·extent)) and checked by the Morse count `Σ (−1)^index = 1`
+ *   (`morseConsistent`); not a proof (`complete: false`).
+ * - D > 3: the modes reached by mean-shift from every anchor, polished by Newton (maxima only; `complete: false`).
+ * `search` gives the starts and the reason in words.
  *
  * Special cases: a point with an eigenvalue of `C/σ² − I` within 1e-9 of 0 (at a branching) is kept, classified
- * by sign, and makes `complete` false. A sphere model in D ≥ 2 has a continuum of maxima: never complete.
+ * by sign, and makes `morseConsistent` false. A sphere model in D ≥ 2 has a continuum of maxima: never consistent.
  *
  * @example
  * criticalPoints(deltas(fromRows([[-1], [1]])), 0.5).points.map((p) => p.kind); // ["max", "max", "min"]
@@ -59,37 +80,87 @@ export interface CriticalPointOptions {
 export function criticalPoints(model: DataModel, sigma: number, options: CriticalPointOptions = {}): CriticalPointSet {
   checkComputable(model, [sigma]);
   const D = model.dim;
+  const st = model.structure;
+  if (D === 1 && st?.type === "mixture" && !st.components) return bracketed(model, sigma);
   const anchors = anchorPoints(model, options.seed ?? 0);
   const L = lengthScale(anchors, sigma);
   const limits = meanShift(model, anchors, sigma, { maxIter: 300 });
-  const modes = dedupe(newtonFixedPoints(model, limits, sigma), D, Math.max(1e-7 * sigma, 1e-9 * L), sigma);
+  const anchorKind = st?.type === "mixture" ? (model.discrete ? "data points" : "component means") : st?.type === "gaussian" ? "the mean" : st?.type === "sphere" ? "axis points of the sphere" : "seeded draws";
   if (D > 3) {
+    const modes = dedupe(newtonFixedPoints(model, limits, sigma), D, Math.max(1e-7 * sigma, 1e-9 * L), sigma);
     const points = modes.filter((p) => p.kind === "max");
-    return finish(sigma, points, false);
+    return finish(sigma, points, false, {
+      starts: anchors.rows,
+      kinds: [`${anchors.rows} ${anchorKind}, each followed by mean-shift then Newton`],
+      complete: st?.type === "gaussian",
+      why:
+        st?.type === "gaussian"
+          ? "a Gaussian has one critical point, its mean"
+          : `not proven: in D = ${D} only the modes that mean-shift reaches from the ${anchors.rows} starts are found (saddles and minima are not searched)`,
+    });
   }
+  const modes = dedupe(newtonFixedPoints(model, limits, sigma), D, Math.max(1e-7 * sigma, 1e-9 * L), sigma);
   const starts: number[][] = [];
-  const push = (b: Batch) => {
-    for (let i = 0; i < b.rows; i++) starts.push(Array.from(b.data.subarray(i * D, (i + 1) * D)));
+  const kinds: string[] = [];
+  const push = (b: Batch | number[][], what: string) => {
+    const rows = Array.isArray(b) ? b : Array.from({ length: b.rows }, (_, i) => Array.from(b.data.subarray(i * D, (i + 1) * D)));
+    if (rows.length === 0) return;
+    starts.push(...rows);
+    kinds.push(`${rows.length} ${what}`);
   };
-  push(anchors);
-  if (options.extraStarts) push(options.extraStarts);
+  push(anchors, anchorKind);
+  if (options.extraStarts) push(options.extraStarts, "given starts");
   const modeRows = modes.map((p) => Array.from(p.x));
-  starts.push(...modeRows, ...midpoints(modeRows));
+  push(modeRows, "mean-shift limits");
+  push(midpoints(modeRows), "midpoints of pairs of limits");
   if (anchors.rows <= (options.maxPairAnchors ?? 40)) {
     const rows = Array.from({ length: anchors.rows }, (_, i) => Array.from(anchors.data.subarray(i * D, (i + 1) * D)));
-    starts.push(...midpoints(rows));
-    const st = model.structure;
+    push(midpoints(rows), "midpoints of pairs of anchors");
     // fixed points of deltas are convex combinations of the points: starts outside their bounding box are wasted
     // (two near-coincident points put their tie far away)
     if (st?.type === "mixture" && !st.components)
-      starts.push(...powerDiagramPoints(rows, st.weights, sigma, TRIPLE_ANCHORS).filter((x) => inBox(x, rows)));
+      push(powerDiagramPoints(rows, st.weights, sigma, TRIPLE_ANCHORS).filter((x) => inBox(x, rows)), "power-diagram points (pairs and triples)");
   }
-  starts.push(...boxGrid(anchors, 3 * sigma, options.gridSize ?? [0, 101, 21, 9][D]));
+  const n = options.gridSize ?? [0, 101, 21, 9][D];
+  push(boxGrid(anchors, 3 * sigma, n), `grid nodes (${n}^${D} over the padded bounding box)`);
   const found = newtonFixedPoints(model, fromRows(starts, D), sigma);
   const points = dedupe(found, D, Math.max(1e-7 * sigma, 1e-9 * L), sigma);
   const degenerate = points.some((p) => p.hessianEigenvalues.some((l) => Math.abs(l * sigma * sigma) < 1e-9));
-  const set = finish(sigma, points, true);
-  set.complete = set.morseSum === 1 && !degenerate && model.structure?.type !== "sphere";
+  const consistent = finish(sigma, points, false, { starts: 0, kinds: [], complete: false, why: "" }).morseSum === 1 && !degenerate && st?.type !== "sphere";
+  const gaussian = st?.type === "gaussian";
+  const set = finish(sigma, points, consistent, {
+    starts: starts.length,
+    kinds,
+    complete: gaussian,
+    why: gaussian
+      ? "a Gaussian has one critical point, its mean"
+      : `not proven: Newton from ${starts.length} starts; the Morse count Σ(−1)^index = ${consistent ? "1 holds" : "1 fails"} (a necessary condition only)`,
+  });
+  set.complete = gaussian;
+  return set;
+}
+
+/** The 1-D point-mass route of {@link criticalPoints}: every fixed point bracketed (see {@link fixedPoints1d}). */
+function bracketed(model: DataModel, sigma: number): CriticalPointSet {
+  const b = fixedPoints1d(model, sigma);
+  const inv = 1 / (sigma * sigma);
+  const points: CriticalPoint[] = b.roots.map(({ x, ratio }) => {
+    const ev = (ratio - 1) * inv;
+    return { x: Float64Array.of(x), kind: ev < 0 ? "max" : "min", hessianEigenvalues: Float64Array.of(ev), index: ev > 0 ? 1 : 0 };
+  });
+  const rank = { max: 0, saddle: 1, min: 2 };
+  points.sort((p, q) => rank[p.kind] - rank[q.kind] || p.x[0] - q.x[0]);
+  const degenerate = points.some((p) => Math.abs(p.hessianEigenvalues[0] * sigma * sigma) < 1e-9);
+  const set = finish(sigma, points, false, {
+    starts: b.intervals,
+    kinds: [`${b.intervals} intervals of the data's hull, each proven monotone in m(x) − x or halved`],
+    complete: b.complete,
+    why: b.complete
+      ? "1-D: every fixed point bracketed — on each interval the bounds of the posterior weights prove m(x) − x strictly monotone, and every sign change is located"
+      : `not proven: ${b.why}`,
+  });
+  set.morseConsistent = set.morseSum === 1 && !degenerate;
+  set.complete = b.complete;
   return set;
 }
 
@@ -216,15 +287,16 @@ function dedupe(r: ReturnType<typeof newtonFixedPoints>, D: number, tol: number,
       for (let q = 0; q < D; q++) J[p * D + q] = (r.covariance[i * D * D + p * D + q] * inv - (p === q ? 1 : 0)) * inv;
     const ev = symmetricEigenvalues(J, D);
     const index = ev.reduce((c, l) => c + (l > 0 ? 1 : 0), 0);
-    out.push({ x, kind: index === 0 ? "max" : index === D ? "min" : "saddle", hessianEigenvalues: ev, index });
+    const covariance = r.covariance.slice(i * D * D, (i + 1) * D * D);
+    out.push({ x, kind: index === 0 ? "max" : index === D ? "min" : "saddle", hessianEigenvalues: ev, index, covariance });
   }
   const rank = { max: 0, saddle: 1, min: 2 };
   return out.sort((a, b) => rank[a.kind] - rank[b.kind] || lexicographic(a.x, b.x));
 }
 
-function finish(sigma: number, points: CriticalPoint[], complete: boolean): CriticalPointSet {
+function finish(sigma: number, points: CriticalPoint[], morseConsistent: boolean, search: SearchInfo): CriticalPointSet {
   const morseSum = points.reduce((s, p) => s + (p.index % 2 === 0 ? 1 : -1), 0);
-  return { sigma, points, morseSum, complete };
+  return { sigma, points, morseSum, complete: search.complete, morseConsistent, search };
 }
 
 export function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -5,3 +5,6 @@ export * from "./fold.js";
 export * from "./newton.js";
 export * from "./tree.js";
 export * from "./report.js";
+export * from "./follow.js";
+export * from "./bracket-1d.js";
+export type { SearchInfo } from "./search.js";

@@ -40,6 +40,8 @@ export interface LyapunovOptions {
   epsilon?: number;
   /** Checked before every denoiser call. */
   signal?: AbortSignal;
+  /** Called after every step with (steps done, steps in all). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Finite-time Lyapunov exponents along probability-flow ODE trajectories. */
@@ -48,7 +50,10 @@ export interface FiniteTimeLyapunov {
   sigma: Float64Array;
   /** Final states, as the ODE sampler of the same method gives them. */
   x: Batch;
-  /** log |R_jj| of each step's Gram–Schmidt, rows × steps × k (step i goes from sigma[i] to sigma[i+1]). */
+  /**
+   * log |R_jj| of each step's Gram–Schmidt, rows × steps × k (step i goes from sigma[i] to sigma[i+1]), in
+   * Gram–Schmidt order: divide by log(sigma[i]/sigma[i+1]) for the local rates in the direction of generation.
+   */
   logGrowth: Float64Array;
   /** Λ_j over [σ_min, σ_max] per trajectory, rows × k, in Gram–Schmidt order (direction j starts as e_j; not sorted). */
   exponents: Float64Array;
@@ -67,10 +72,14 @@ const TABLEAUX = { euler: EULER, heun: HEUN, rk4: RK4 } as const;
  * Runge–Kutta driver with the sampler's tableau (so δ is exactly the derivative of the discrete flow map when C
  * is exact), k directions at once, re-orthonormalised by modified Gram–Schmidt after every step.
  *
- * Normalisation: growth under the reverse flow, from σ_max down to σ, per unit log σ:
- * `Λ_j(σ) = Σ_steps log|R_jj| / log(σ_max/σ)`. Positive = nearby trajectories separate (a decision); a flat
- * direction of the data contracts at Λ = −1 (δ ∝ σ); for a Gaussian `N(μ, Σ)` along eigenvalue λ_j:
- * `Λ_j = ½ log((λ_j + σ²)/(λ_j + σ_max²)) / log(σ_max/σ)`.
+ * Convention: growth in the direction of generation (σ decreasing, from σ_max down to σ), per unit log σ:
+ * `Λ_j(σ) = Σ_steps log|R_jj| / log(σ_max/σ)`; positive = nearby trajectories separate (a decision), negative =
+ * they contract. The local rate of a step is the same per unit of −log σ: along the flow
+ * `dδ/d(−log σ) = (C(x)/σ² − I) δ = σ² ∇∇log p_σ δ`, so its rates are the eigenvalues of `C/σ² − I` where the
+ * directions have aligned. A flat direction of the data contracts at Λ = −1 (δ ∝ σ); for a Gaussian `N(μ, Σ)`
+ * along eigenvalue λ_j (C = σ²λ_j/(λ_j + σ²) there): local rate `−σ²/(λ_j + σ²)` and
+ * `Λ_j = ½ log((λ_j + σ²)/(λ_j + σ_max²)) / log(σ_max/σ)`; for two deltas ±1 at their midpoint x = 0 (C = 1):
+ * local rate `1/σ² − 1`, positive below the branching σ = 1.
  *
  * Special cases: a final 0 in the grid is dropped (J is singular there). On a network (no posterior) the
  * Jacobian products come from central differences of the denoiser (`jacobian: "finite-difference"`): 1 + 2k
@@ -111,10 +120,10 @@ function* lyapunovProgram(
   const rows = x0.rows;
   const Dk = D * k;
   const nx = rows * D;
-  // The augmented state: x (rows × D), then per row a D×k matrix of tangent vectors, row-major V[r][d][j].
+  // The augmented state: x (rows × D), then per row its k tangent vectors, each contiguous: V[r][j][d].
   const y = new Float64Array(nx + rows * Dk);
   y.set(x0.data);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < k; j++) y[nx + r * Dk + j * k + j] = 1;
+  for (let r = 0; r < rows; r++) for (let j = 0; j < k; j++) y[nx + r * Dk + j * D + j] = 1;
   const f: Derivative =
     jacobian === "covariance"
       ? exactFlow(denoiser as DataModel, rows, D, k)
@@ -124,6 +133,7 @@ function* lyapunovProgram(
   for (let i = 0; i + 1 < levels; i++) {
     yield* rkStep(tab, f, y, sigma[i], sigma[i + 1], work);
     for (let r = 0; r < rows; r++) gramSchmidt(y, nx + r * Dk, D, k, logGrowth, (r * (levels - 1) + i) * k);
+    options.onProgress?.(i + 1, levels - 1);
   }
 
   const exponents = new Float64Array(rows * k);
@@ -156,14 +166,16 @@ function exactFlow(model: DataModel, rows: number, D: number, k: number): Deriva
     const s2 = sigma * sigma;
     for (let p = 0; p < nx; p++) out[p] = (y[p] - m[p]) / sigma;
     for (let r = 0; r < rows; r++) {
-      const vo = nx + r * D * k;
       const co = r * D * D;
-      for (let d = 0; d < D; d++)
-        for (let j = 0; j < k; j++) {
+      for (let j = 0; j < k; j++) {
+        const v = nx + (r * k + j) * D; // tangent vector j of row r, contiguous
+        for (let d = 0; d < D; d++) {
+          const c = co + d * D;
           let cv = 0;
-          for (let e = 0; e < D; e++) cv += C[co + d * D + e] * y[vo + e * k + j];
-          out[vo + d * k + j] = (y[vo + d * k + j] - cv / s2) / sigma;
+          for (let e = 0; e < D; e++) cv += C[c + e] * y[v + e];
+          out[v + d] = (y[v + d] - cv / s2) / sigma;
         }
+      }
     }
   };
 }
@@ -180,48 +192,50 @@ function differenceFlow(rows: number, D: number, k: number, epsilon: number): De
   return function* (y, sigma, out) {
     for (let r = 0; r < rows; r++) {
       const base = r * per * D;
-      const vo = nx + r * D * k;
       for (let d = 0; d < D; d++) X[base + d] = y[r * D + d];
       for (let j = 0; j < k; j++) {
+        const v = nx + (r * k + j) * D;
         let norm = 0;
-        for (let d = 0; d < D; d++) norm += y[vo + d * k + j] ** 2;
+        for (let d = 0; d < D; d++) norm += y[v + d] ** 2;
         const eps = (epsilon * sigma) / (Math.sqrt(norm) || 1);
         steps[r * k + j] = eps;
         const plus = base + (1 + 2 * j) * D;
         for (let d = 0; d < D; d++) {
-          X[plus + d] = y[r * D + d] + eps * y[vo + d * k + j];
-          X[plus + D + d] = y[r * D + d] - eps * y[vo + d * k + j];
+          X[plus + d] = y[r * D + d] + eps * y[v + d];
+          X[plus + D + d] = y[r * D + d] - eps * y[v + d];
         }
       }
     }
     const M = (yield { x: { rows: rows * per, dim: D, data: X }, sigma }).data;
     for (let r = 0; r < rows; r++) {
       const base = r * per * D;
-      const vo = nx + r * D * k;
       for (let d = 0; d < D; d++) out[r * D + d] = (y[r * D + d] - M[base + d]) / sigma;
       for (let j = 0; j < k; j++) {
+        const v = nx + (r * k + j) * D;
         const plus = base + (1 + 2 * j) * D;
         const eps = steps[r * k + j];
         for (let d = 0; d < D; d++) {
           const jv = (M[plus + d] - M[plus + D + d]) / (2 * eps);
-          out[vo + d * k + j] = (y[vo + d * k + j] - jv) / sigma;
+          out[v + d] = (y[v + d] - jv) / sigma;
         }
       }
     }
   };
 }
-/** Modified Gram–Schmidt on the k columns of the D×k matrix at `o`, in place; writes log|R_jj| at `go`. */
+/** Modified Gram–Schmidt on the k contiguous vectors of length D at `o`, in place; writes log|R_jj| at `go`. */
 function gramSchmidt(V: Float64Array, o: number, D: number, k: number, logs: Float64Array, go: number): void {
   for (let j = 0; j < k; j++) {
+    const vj = o + j * D;
     for (let q = 0; q < j; q++) {
+      const vq = o + q * D;
       let dot = 0;
-      for (let d = 0; d < D; d++) dot += V[o + d * k + q] * V[o + d * k + j];
-      for (let d = 0; d < D; d++) V[o + d * k + j] -= dot * V[o + d * k + q];
+      for (let d = 0; d < D; d++) dot += V[vq + d] * V[vj + d];
+      for (let d = 0; d < D; d++) V[vj + d] -= dot * V[vq + d];
     }
     let norm = 0;
-    for (let d = 0; d < D; d++) norm += V[o + d * k + j] ** 2;
+    for (let d = 0; d < D; d++) norm += V[vj + d] ** 2;
     norm = Math.sqrt(norm);
     logs[go + j] = Math.log(norm);
-    for (let d = 0; d < D; d++) V[o + d * k + j] /= norm;
+    for (let d = 0; d < D; d++) V[vj + d] /= norm;
   }
 }
