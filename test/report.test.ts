@@ -25,10 +25,10 @@ describe("the report", () => {
     // the spread of the points ±1 themselves (unweighted, as the report has always measured it): 1
     expectClose(plan.dataScale, 1, { rtol: 1e-15 });
     expect(plan).toMatchObject({ seed: 1, sigma: { levels: 41 }, profile: { samples: 4000, budget: 2e7 }, paths: { n: 200, steps: 100 } });
-    // the default range of every command (scale.ts): points ±1 are 2 apart, so σ_min = 2/10; Tr Cov = 1 (the
-    // weighted pair's spread, measured on its points as the plan does), so σ_max = 10
+    // the default range of every command (scale.ts): points ±1 are 2 apart, so σ_min = 2/10; the weighted pair
+    // (0.7, 0.3) has Var = 1 − 0.4² = 0.84, so σ_max = 10 √0.84
     expectClose(plan.sigma.min, 0.2, { rtol: 1e-15 });
-    expectClose(plan.sigma.max, 10, { rtol: 1e-15 });
+    expectClose(plan.sigma.max, 10 * Math.sqrt(0.84), { rtol: 1e-14 });
     expect(report.plan).toBe(plan);
     // the report's numbers follow the plan
     const profile = report.results.profile;

@@ -8,7 +8,7 @@ import { PATHS_DENOISER_OMITTED, type PathsPayload } from "../contracts/paths.js
 import { InfodynError } from "../errors.js";
 import type { Denoiser } from "../models/types.js";
 import { ascending, logSigmas } from "../noise/grid.js";
-import { meanStepRates } from "../analysis/dynamics/report.js";
+import { lyapunovSeries } from "../analysis/dynamics/report.js";
 
 /*
  * The denoiser routes of `profile` and `paths`: the same analyses on a denoiser and its data samples, where no
@@ -99,7 +99,6 @@ export async function denoiserPathsRoute(denoiser: Denoiser, data: Batch, o: Den
   const starts: Batch = { rows: lyapunovPaths, dim: D, data: x0.data.slice(0, lyapunovPaths * D) };
   const lyap = await finiteTimeLyapunov(denoiser, starts, sigmas, { method, signal: o.signal });
   o.onProgress?.(total, total);
-  const k = lyap.directions;
   return {
     dim: D,
     sampler: o.sampler,
@@ -108,14 +107,8 @@ export async function denoiserPathsRoute(denoiser: Denoiser, data: Batch, o: Den
     seed: o.seed,
     start: "data",
     sigma: Array.from(sigmas),
-    lyapunov: {
-      method,
-      paths: lyapunovPaths,
-      sigma: Array.from(lyap.sigma.subarray(1)),
-      exponents: Array.from({ length: lyap.sigma.length - 1 }, (_, i) => Array.from(lyap.meanCumulative.subarray((i + 1) * k, (i + 2) * k))),
-      rates: meanStepRates(lyap.logGrowth, lyap.sigma, lyapunovPaths, k),
-      jacobian: lyap.jacobian,
-    },
+    // each path's spectrum sorted before the mean, with SEs and the convention, as the exact route (lyapunovSeries)
+    lyapunov: { method, ...lyapunovSeries(lyap), jacobian: lyap.jacobian },
     trajectories: trajectories.map((t) => Array.from({ length: levels }, (_, i) => Array.from(t.subarray(i * D, (i + 1) * D)))),
     omitted: PATHS_DENOISER_OMITTED,
   };

@@ -1,5 +1,5 @@
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
-import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
+import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
 
 /**
  * A seeded random source. Uniforms come from pure-rand's xoroshiro128+ (53-bit doubles);
@@ -25,9 +25,28 @@ export interface Rng {
   fork(): Rng;
 }
 
-/** A seeded {@link Rng}. Seeds are integers (taken modulo 2³²). */
+/**
+ * The 128-bit xoroshiro state of a 32-bit seed: four words of murmur3's finaliser applied to `seed + k·golden`
+ * (k = 1 … 4), so that seeds s and s + 1 start from unrelated states. (pure-rand's own seeding, `(−1, ~s, s, 0)`,
+ * leaves neighbouring seeds a few bits apart: their streams stayed correlated for thousands of draws — first
+ * uniforms all ≈ 1, correlation 0.16 at draw 20 and −0.08 at draw 1000 over 3000 seed pairs — which broke every
+ * `seed + k` stream of independent levels.)
+ */
+export function seedState(seed: number): [number, number, number, number] {
+  const word = (k: number) => {
+    let h = (seed + Math.imul(k, 0x9e3779b9)) | 0;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) | 0;
+  };
+  const s: [number, number, number, number] = [word(1), word(2), word(3), word(4)];
+  if (s.every((v) => v === 0)) s[0] = 1; // the all-zero state is xoroshiro's only fixed point
+  return s;
+}
+
+/** A seeded {@link Rng}. Seeds are integers (taken modulo 2³²); neighbouring seeds give independent streams. */
 export function createRng(seed: number): Rng {
-  const gen = xoroshiro128plus(seed | 0);
+  const gen = xoroshiro128plusFromState(seedState(seed | 0));
   let spare = NaN;
   const rng: Rng = {
     uniform: () => uniformFloat64(gen),

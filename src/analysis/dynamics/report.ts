@@ -264,25 +264,6 @@ class Stats {
   }
 }
 
-/**
- * Mean over paths of each step's local rates log|R_jj| / Δlog σ (per unit log σ in the direction of generation),
- * each path's k rates sorted largest first before the mean; steps × k (the `rates` of a paths report, as
- * {@link lyapunovSeries}).
- */
-export function meanStepRates(logGrowth: Float64Array, sigma: Float64Array, rows: number, k: number): number[][] {
-  const steps = sigma.length - 1;
-  const rates = new Stats(steps, k);
-  const value = new Float64Array(k);
-  for (let i = 0; i < steps; i++) {
-    const dl = Math.log(sigma[i] / sigma[i + 1]);
-    for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < k; j++) value[j] = logGrowth[(r * steps + i) * k + j] / dl;
-      rates.add(i, value);
-    }
-  }
-  return rates.finish(rows).mean;
-}
-
 /** Counts of values in log-uniform bins over [a, b] (edges ascending, bins + 1 of them; the top edge is closed). */
 export function histogramLog(values: ArrayLike<number>, a: number, b: number, bins: number): { edges: number[]; counts: number[] } {
   const edges = ascending(logSigmas(bins + 1, a, b));
