@@ -4,7 +4,14 @@ import { decisionTree } from "../src/analysis/bifurcation/tree.js";
 import { parseModel } from "../src/models/parse.js";
 import { logSigmas } from "../src/noise/grid.js";
 import { specData } from "../src/report/figures/paper-helpers.js";
-import { modeTree } from "../src/report/mode-tree.js";
+import { followModes } from "../src/analysis/bifurcation/follow.js";
+import type { DataModel } from "../src/models/types.js";
+
+/** The report's use of followModes: from the model's own points, splits bracketed to 0.1 %. */
+const modeTree = (model: DataModel, sigmas: number[]) => {
+  const st = model.structure!;
+  return followModes(model, st.type === "mixture" ? st.means.data : new Float64Array(0), sigmas, { rtol: 1e-3 });
+};
 import { axisTitle, principalAxes, project } from "../src/report/pca.js";
 import { reportPlan } from "../src/report/plan.js";
 import { renderSvg } from "../src/report/render.js";

@@ -9,7 +9,8 @@ import type { DataModel } from "../models/types.js";
 import { ascending, logSigmas } from "../noise/grid.js";
 import { edm } from "../noise/process.js";
 import { landscapeFigure, lineLandscapeFigure, treeFigure } from "./figures/landscape.js";
-import { modeTree, type ModeMerge } from "./mode-tree.js";
+import { followModes, type ModeMerge } from "../analysis/bifurcation/follow.js";
+import { labelledSample } from "../analysis/scale.js";
 import type { ReportPlan } from "./plan.js";
 import type { ReportSection } from "./report.js";
 import type { VegaLiteSpec } from "./theme.js";
@@ -21,7 +22,7 @@ import type { VegaLiteSpec } from "./theme.js";
  *
  * - D ≤ 2: `bifurcationReport` (every branching located and classified) and the free-energy landscape of the full
  *   model at (up to `landscapes` of) the branching levels.
- * - D > 2: the decision tree by following modes up in σ ({@link modeTree}: splits bracketed to 0.1 %), and −F̃ of the
+ * - D > 2: the decision tree by following modes up in σ ({@link followModes}: splits bracketed to 0.1 %), and −F̃ of the
  *   branching model along the line through the two modes that split last (the smallest split σ), at that σ and a
  *   factor 1.15 either side. Completeness is stated: the starts, and that a mean-shift search in D > 3 follows only
  *   the modes the points flow to.
@@ -46,7 +47,9 @@ export function branchingSection(
   const title = "Symmetry breaking: branchings and the decision tree";
   if (D > 2) {
     const sigmas = Array.from(ascending(logSigmas(plan.steps + 1, lo, hi)));
-    const mt = modeTree(target, sigmas, { signal })!;
+    const st = target.structure;
+    const points = st?.type === "mixture" ? st.means.data : labelledSample(target, plan.maxPoints, 0).points;
+    const mt = followModes(target, points, sigmas, { rtol: 1e-3, signal });
     const splits = mt.merges.map((m) => ({ sigma: m.sigma, low: m.low, high: m.high, groups: m.groups }));
     const list = [...mt.merges]
       .reverse()
