@@ -34,7 +34,7 @@ export function registerPaths(program: Command): void {
   program
     .command("paths")
     .description("sample reverse trajectories: pathwise entropy h(x_σ) and its variance, decision σ's, finite-time Lyapunov exponents")
-    .argument("<model>", "model JSON file (an exact model, or a denoiser: testbed), or 'default' for the embedded dataset")
+    .argument("<model>", "model JSON file (an exact model, or a denoiser: testbed or onnx), or 'default' for the embedded dataset")
     .option("--sampler <s>", `${SAMPLER_NAMES.join(" | ")}: reverse SDE (em), probability-flow ODE (euler, heun, rk4), stochastic DDIM`, "em")
     .option("--steps <n>", "steps of the paths' log-uniform σ grid (integer ≥ 1)", "200")
     .option("--n <n>", "number of trajectories (integer ≥ 1)", "1000")

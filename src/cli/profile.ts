@@ -39,7 +39,7 @@ export function registerProfile(program: Command): void {
   program
     .command("profile")
     .description("entropy, mutual information, mmse and the entropy rate by its independent estimators over a σ grid, with their peaks")
-    .argument("<model>", "model JSON file (an exact model, or a denoiser: testbed), or 'default' for the embedded dataset")
+    .argument("<model>", "model JSON file (an exact model, or a denoiser: testbed or onnx), or 'default' for the embedded dataset")
     .option("--sigma <list>", "explicit noise levels, comma-separated (e.g. 0.1,0.5,1)")
     .option("--sigma-min <a>", `smallest σ of the log-uniform grid (> 0; ${FROM_DATA})`)
     .option("--sigma-max <b>", `largest σ of the log-uniform grid (${FROM_DATA})`)

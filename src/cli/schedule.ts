@@ -46,7 +46,7 @@ export function registerSchedule(program: Command): void {
   program
     .command("schedule")
     .description("entropic / rescaled-entropic / EDM / uniform / log / cosine noise schedules, and (--evaluate) their sample quality")
-    .argument("[model]", "model JSON file (an exact model, or a denoiser: testbed), or 'default'; not needed for edm, uniform, log, cosine")
+    .argument("[model]", "model JSON file (an exact model, or a denoiser: testbed or onnx), or 'default'; not needed for edm, uniform, log, cosine")
     .option("--kind <k>", `schedule: ${SCHEDULE_KINDS.join(", ")} (default entropic); with --evaluate a comma-separated list or 'all' (default all)`)
     .option("--steps <n>", "steps n (n + 1 levels), integer ≥ 1 (default 16); with --evaluate a comma-separated list (default 4,8,16,32,64)")
     .option("--sigma-min <a>", "smallest noise level (> 0); default: from the data (see README, Default noise levels), 0.002 without a model")
