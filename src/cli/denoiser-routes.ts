@@ -9,6 +9,7 @@ import { InfodynError } from "../errors.js";
 import type { Denoiser } from "../models/types.js";
 import { ascending, logSigmas } from "../noise/grid.js";
 import { lyapunovSeries } from "../analysis/dynamics/report.js";
+import { totalVariance } from "../analysis/scale.js";
 
 /*
  * The denoiser routes of `profile` and `paths`: the same analyses on a denoiser and its data samples, where no
@@ -36,7 +37,7 @@ export async function denoiserProfileRoute(
   const method =
     `denoiser estimators on ${data.rows} data samples (${noiseDraws} noise draw, ${probes} Rademacher probe, ε = ${epsilon}·σ; ` +
     `standard errors over the samples); I(y;x) by integrating mmse/σ³ from σ_max down (trapezoid in log σ; above σ_max the Gaussian tail (D/2) log(1 + Tr Cov/(D σ_max²)))`;
-  return denoiserProfile(rates, denoiser.dim, { traceCov: traceCovariance(data), method, probes });
+  return denoiserProfile(rates, denoiser.dim, { traceCov: totalVariance(data.data, data.dim), method, probes });
 }
 
 /** Options of {@link denoiserPathsRoute} (those of `pathsReport`). */
@@ -66,7 +67,7 @@ export interface DenoiserPathsOptions {
 export async function denoiserPathsRoute(denoiser: Denoiser, data: Batch, o: DenoiserPathsOptions): Promise<PathsPayload> {
   const D = denoiser.dim;
   const N = data.rows;
-  const sigmaMax = o.sigmaMax ?? Math.max(10, 5 * Math.sqrt(traceCovariance(data)));
+  const sigmaMax = o.sigmaMax ?? Math.max(10, 5 * Math.sqrt(totalVariance(data.data, data.dim)));
   if (!(sigmaMax > o.sigmaMin && o.sigmaMin > 0)) throw new InfodynError(`sigmaMax: ${sigmaMax} must exceed sigmaMin ${o.sigmaMin} > 0`);
   const sigmas = logSigmas(o.steps + 1, o.sigmaMin, sigmaMax);
   const levels = sigmas.length;
@@ -112,18 +113,5 @@ export async function denoiserPathsRoute(denoiser: Denoiser, data: Batch, o: Den
     trajectories: trajectories.map((t) => Array.from({ length: levels }, (_, i) => Array.from(t.subarray(i * D, (i + 1) * D)))),
     omitted: PATHS_DENOISER_OMITTED,
   };
-}
-
-/** Tr Cov of a batch of samples (1/n). */
-export function traceCovariance(data: Batch): number {
-  const { rows: n, dim: D } = data;
-  let tr = 0;
-  for (let k = 0; k < D; k++) {
-    let m = 0;
-    for (let i = 0; i < n; i++) m += data.data[i * D + k];
-    m /= n;
-    for (let i = 0; i < n; i++) tr += (data.data[i * D + k] - m) ** 2 / n;
-  }
-  return tr;
 }
 
