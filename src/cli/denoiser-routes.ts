@@ -2,6 +2,7 @@ import type { Batch } from "../batch.js";
 import { sampleRngs } from "../analysis/dynamics/initial.js";
 import { finiteTimeLyapunov } from "../analysis/dynamics/lyapunov.js";
 import { isOdeSampler, SAMPLERS, type SamplerName } from "../analysis/dynamics/registry.js";
+import { denoiserClassProfile } from "../analysis/info/class-rate.js";
 import { denoiserRateProfile } from "../analysis/info/denoiser.js";
 import { denoiserProfile, type DenoiserProfile } from "../contracts/denoiser-profile.js";
 import { PATHS_DENOISER_OMITTED, type PathsPayload } from "../contracts/paths.js";
@@ -29,15 +30,33 @@ export async function denoiserProfileRoute(
   denoiser: Denoiser,
   data: Batch,
   grid: Float64Array,
-  options: { seed: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+  options: { seed: number; labels?: Int32Array; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
 ): Promise<DenoiserProfile> {
   const sigma = ascending(grid);
-  const rates = await denoiserRateProfile(denoiser, data, sigma, { ...DENOISER_ESTIMATORS, seed: options.seed, signal: options.signal, onProgress: options.onProgress });
+  const conditional = options.labels !== undefined && (denoiser.numClasses ?? 0) >= 2;
+  const total = conditional ? 2 * sigma.length : sigma.length;
+  const rates = await denoiserRateProfile(denoiser, data, sigma, {
+    ...DENOISER_ESTIMATORS,
+    seed: options.seed,
+    signal: options.signal,
+    onProgress: (d) => options.onProgress?.(d, total),
+  });
+  // The class profile draws its own noise (seed + 1): its rate and the loss are separate estimates.
+  const classes = conditional
+    ? await denoiserClassProfile(denoiser, data, options.labels!, Array.from(sigma), {
+        seed: options.seed + 1,
+        signal: options.signal,
+        onProgress: (d) => options.onProgress?.(sigma.length + d, total),
+      })
+    : undefined;
   const { probes, noiseDraws, epsilon } = DENOISER_ESTIMATORS;
   const method =
     `denoiser estimators on ${data.rows} data samples (${noiseDraws} noise draw, ${probes} Rademacher probe, ε = ${epsilon}·σ; ` +
-    `standard errors over the samples); I(y;x) by integrating mmse/σ³ from σ_max down (trapezoid in log σ; above σ_max the Gaussian tail (D/2) log(1 + Tr Cov/(D σ_max²)))`;
-  return denoiserProfile(rates, denoiser.dim, { traceCov: totalVariance(data.data, data.dim), method, probes });
+    `standard errors over the samples); I(y;x) by integrating mmse/σ³ from σ_max down (trapezoid in log σ; above σ_max the Gaussian tail (D/2) log(1 + Tr Cov/(D σ_max²)))` +
+    (classes
+      ? "; dH(c|x)/dσ = E‖D(x,σ,c) − D(x,σ)‖²/σ³ on the labelled samples (one noise draw each), H(c|x) = H(c) − its integral from σ_max (tail B/(2σ_max²), B the between-class variance)"
+      : "");
+  return denoiserProfile(rates, denoiser.dim, { traceCov: totalVariance(data.data, data.dim), method, probes, ...(classes ? { classes } : {}) });
 }
 
 /** Options of {@link denoiserPathsRoute} (those of `pathsReport`). */

@@ -99,7 +99,7 @@ export function registerProfile(program: Command): void {
       }
       if (refinePeaks) throw new InfodynError("--refine-peaks: a denoiser's profile is an estimate; its peak is the grid argmax with its bracket");
       const { denoiser, data } = loaded;
-      const result = await interruptible((signal) => denoiserProfileRoute(denoiser, data, sigmas, { seed, signal, onProgress: bar.update }));
+      const result = await interruptible((signal) => denoiserProfileRoute(denoiser, data, sigmas, { seed, labels: loaded.labels, signal, onProgress: bar.update }));
       bar.stop();
       const env = envelope("profile", modelInfo(loaded), { ...params, estimators: { samples: data.rows, ...DENOISER_ESTIMATORS } });
       const contract = profileContract({ denoiser: result, process }, env);
@@ -240,17 +240,21 @@ export function denoiserProfileText(p: DenoiserProfile, source: string, kind: st
     const diff = r.routeDifference;
     const values = diff ? Object.fromEntries(Object.entries(diff).map(([k, e]) => [k, e!.value])) : undefined;
     const errors = diff ? Object.fromEntries(Object.entries(diff).map(([k, e]) => [k, e!.standardError])) : undefined;
-    return [g(r.sigma), ...pair(p.mutualInformation[i]), ...pair(r.mmse), ...pair(r.entropyRate), routeCheck(values, errors, p.dim / r.sigma)];
+    const cls = p.classes ? [...pair(p.classes.classEntropy[i]), ...pair(p.classes.rates[i].classEntropyRate)] : [];
+    return [g(r.sigma), ...pair(p.mutualInformation[i]), ...pair(r.mmse), ...pair(r.entropyRate), ...cls, routeCheck(values, errors, p.dim / r.sigma)];
   });
   const peak = p.peaks.entropyRateLogSigma;
+  const classPeak = p.peaks.classEntropyRate;
+  const classHead = p.classes ? ["H(c|x)", "± SE", "dH(c|x)/dσ", "± SE"] : [];
   return [
     `information profile of ${source} (${kind}, a denoiser, D = ${p.dim}); entropies in nats, rates per unit σ`,
     `expectations: ${p.method}`,
     "routes = the largest |difference| of an independent route from the loss mmse/σ³, in standard errors of the difference",
-    `omitted (they need a posterior): H(y|x), Var h, H(c|x), dH(c|x)/dσ`,
-    formatTable(["σ", "I(y;x)", "± SE", "mmse", "± SE", "dH/dσ", "± SE", "routes"], rows),
+    `omitted (they need a posterior): H(y|x), Var h${p.classes ? "" : ", H(c|x), dH(c|x)/dσ"}`,
+    formatTable(["σ", "I(y;x)", "± SE", "mmse", "± SE", "dH/dσ", "± SE", ...classHead, "routes"], rows),
     ...routeLines(p.independent, undefined),
     "peaks (grid argmax; bracket: the neighbours of every level within 2 SE of the maximum):",
     ...(peak ? [peakLine("entropyRateLogSigma", peak)] : []),
+    ...(classPeak ? [peakLine("classEntropyRate", classPeak)] : []),
   ].join("\n");
 }

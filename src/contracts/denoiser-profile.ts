@@ -1,3 +1,4 @@
+import type { DenoiserClassProfile } from "../analysis/info/class-rate.js";
 import type { DenoiserRates } from "../analysis/info/denoiser.js";
 import { findPeak, type Peak } from "../analysis/info/peak.js";
 import { denoiserRoutes, type EstimatorRoute } from "../analysis/info/routes.js";
@@ -26,7 +27,12 @@ export interface DenoiserProfile {
    * within 2 SE (each level's SE combined as if independent: the levels share their data samples, so the true
    * difference errors are smaller and the bracket errs wide).
    */
-  peaks: { entropyRateLogSigma?: Peak };
+  peaks: { entropyRateLogSigma?: Peak; classEntropyRate?: Peak };
+  /**
+   * A conditional denoiser with labelled data samples: H(c|x_σ) and dH(c|x_σ)/dσ from its conditional and
+   * unconditional outputs (class-rate.ts, `denoiserClassProfile`), on the same σ's.
+   */
+  classes?: DenoiserClassProfile;
   /** The independent routes among the estimators (routes.ts, `denoiserRoutes`). */
   independent: EstimatorRoute[];
   method: string;
@@ -40,6 +46,8 @@ export interface DenoiserProfileOptions {
   method?: string;
   /** Hutchinson probes per point (for the routes' reasons; default 1). */
   probes?: number;
+  /** The class profile of a conditional denoiser on the same σ's. */
+  classes?: DenoiserClassProfile;
 }
 
 /**
@@ -49,7 +57,7 @@ export interface DenoiserProfileOptions {
  * @example
  * denoiserProfile(await denoiserRateProfile(net, data, [0.5, 1, 2]), 2, { traceCov: 1 }).mutualInformation[0].value;
  */
-export function denoiserProfile(rates: DenoiserRates[], dim: number, { traceCov, method = "", probes = 1 }: DenoiserProfileOptions = {}): DenoiserProfile {
+export function denoiserProfile(rates: DenoiserRates[], dim: number, { traceCov, method = "", probes = 1, classes }: DenoiserProfileOptions = {}): DenoiserProfile {
   const sigma = rates.map((r) => r.sigma);
   const n = sigma.length;
   for (let i = 1; i < n; i++) if (!(sigma[i] > sigma[i - 1])) throw new RangeError("denoiserProfile: the rates must be in ascending σ");
@@ -72,15 +80,17 @@ export function denoiserProfile(rates: DenoiserRates[], dim: number, { traceCov,
   const peak = findPeak(() => NaN, sigma, g, { refine: false, errors: ge });
   const spectrum = rates.length > 0 && rates.every((r) => r.entropyRateEstimators.jacobianSpectrum !== undefined);
   const independent = denoiserRoutes(dim, probes).map((r) => ({ ...r, estimators: r.estimators.filter((e) => e !== "jacobianSpectrum" || spectrum) }));
-  return { dim, sigma, rates, mutualInformation: mi, peaks: peak ? { entropyRateLogSigma: peak } : {}, independent, method };
+  if (classes && !(classes.sigma.length === n && classes.sigma.every((x, i) => x === sigma[i]))) throw new RangeError("denoiserProfile: the class profile must be on the rates' σ's");
+  const peaks = { ...(peak ? { entropyRateLogSigma: peak } : {}), ...(classes?.peak ? { classEntropyRate: classes.peak } : {}) };
+  return { dim, sigma, rates, mutualInformation: mi, peaks, independent, method, ...(classes ? { classes } : {}) };
 }
 
 /** Why each quantity of the exact profile is missing on the denoiser route. */
 export const DENOISER_OMITTED: Record<string, string> = {
   conditionalEntropy: "H(y|x_σ) = H(y) − I(y; x_σ) needs the entropy of the data law, which data samples do not give",
   pathwiseEntropyVariance: "needs the posterior weights (an exact model)",
-  classEntropy: "needs the class posterior p(c|x) (an exact model)",
-  classEntropyRate: "needs the class posterior p(c|x) (an exact model)",
+  classEntropy: "needs the class posterior p(c|x) (an exact model), or a conditional denoiser with labelled data samples",
+  classEntropyRate: "needs the class posterior p(c|x) (an exact model), or a conditional denoiser with labelled data samples",
 };
 
 /** The payload of the denoiser route: the same keys where the estimators give them (see {@link DENOISER_OMITTED}). */
@@ -102,6 +112,14 @@ export function denoiserProfilePayload(p: DenoiserProfile): ProfilePayload {
   const hasDiff = r.length > 0 && r.every((x) => x.routeDifference !== undefined);
   const diffs = hasDiff ? Object.fromEntries(Object.keys(r[0].routeDifference!).map((e) => [e, est((x) => x.routeDifference![e as keyof DenoiserRates["entropyRateEstimators"]])])) : {};
   const pickDiff = (k: "value" | "se") => Object.fromEntries(Object.entries(diffs).map(([e, v]) => [e, v[k]]));
+  const cls = p.classes;
+  const classEntropy = cls ? { value: cls.classEntropy.map((e) => e.value), se: cls.classEntropy.map((e) => e.standardError) } : undefined;
+  const classRate = cls ? { value: cls.rates.map((e) => e.classEntropyRate.value), se: cls.rates.map((e) => e.classEntropyRate.standardError) } : undefined;
+  const omitted = { ...DENOISER_OMITTED };
+  if (cls) {
+    delete omitted.classEntropy;
+    delete omitted.classEntropyRate;
+  }
   const pick = (o: Record<string, { value: number[]; se: number[] }>, k: "value" | "se") =>
     Object.fromEntries(Object.entries(o).map(([e, v]) => [e, v[k]])) as unknown as RateEstimatorSeries;
   return {
@@ -117,6 +135,7 @@ export function denoiserProfilePayload(p: DenoiserProfile): ProfilePayload {
     bandwidth: p.sigma.map((s) => D / s),
     scoreNormSq: sn.value,
     meanDivergence: div.value,
+    ...(classEntropy && classRate ? { classEntropy: classEntropy.value, classEntropyRate: classRate.value } : {}),
     standardError: {
       mutualInformation: mi.se,
       mmse: mmse.se,
@@ -126,10 +145,11 @@ export function denoiserProfilePayload(p: DenoiserProfile): ProfilePayload {
       marginalEntropyRate: rate.se,
       scoreNormSq: sn.se,
       meanDivergence: div.se,
+      ...(classEntropy && classRate ? { classEntropy: classEntropy.se, classEntropyRate: classRate.se } : {}),
     },
     peaks: p.peaks,
     method: p.method,
-    omitted: DENOISER_OMITTED,
+    omitted,
   };
 }
 
