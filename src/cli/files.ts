@@ -8,7 +8,7 @@ import { defaultModel } from "../models/default.js";
 import { parseModelFile, type ParsedModel } from "../models/parse.js";
 import type { Denoiser } from "../models/types.js";
 import { networkModel } from "../network/model.js";
-import { parseOnnxSpec } from "../network/schema.js";
+import { parseOnnxSpec, type OnnxModelSpec } from "../network/schema.js";
 import { responsive } from "./abort.js";
 import { ARRAY_FILE_LIMIT_BYTES, MEMORY_BUDGET_BYTES, MODEL_FILE_LIMIT_BYTES, NPZ_INFLATE_LIMIT_BYTES } from "./budget.js";
 import { readBounded, whyFailed } from "./read.js";
@@ -30,6 +30,8 @@ export interface NetworkFile {
   data: Batch;
   labels?: Int32Array;
   name?: string;
+  /** The model file's conventions, as validated. */
+  spec: OnnxModelSpec;
 }
 
 const ARRAY_EXTENSIONS = /\.(npy|npz|csv|tsv|txt)$/i;
@@ -119,6 +121,7 @@ function loadNetwork(json: object, path: string, base: string): LoadedModel {
     data: net.data,
     ...(net.labels ? { labels: net.labels } : {}),
     ...(spec.name !== undefined ? { name: spec.name } : {}),
+    spec,
     source: path,
   };
 }

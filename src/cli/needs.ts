@@ -18,7 +18,7 @@ export const NEEDS: Readonly<Record<ModelCommand, "exact" | "denoiser">> = {
   bifurcations: "exact",
   thermo: "exact",
   memorization: "exact",
-  report: "exact",
+  report: "denoiser",
 };
 
 /** The commands that accept a denoiser, in the table's order. */

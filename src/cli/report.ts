@@ -7,9 +7,8 @@ import { interruptible } from "./abort.js";
 import { checkMemory, checkWork, dimFactor, modelFactors } from "./budget.js";
 import { InfodynError } from "../errors.js";
 import { checkComputable } from "../analysis/validity.js";
-import { loadModel, parsePositiveList, seedOption, sizeOption } from "./files.js";
+import { loadModel, parsePositiveList, seedOption, sizeOption, type LoadedModel } from "./files.js";
 import { checkOutputFolder, writeOutputFolder } from "./output.js";
-import { exactModel } from "./needs.js";
 import { progressBar } from "./progress.js";
 
 interface ReportCliOptions {
@@ -31,7 +30,7 @@ export function registerReport(program: Command): void {
   program
     .command("report")
     .description("HTML report of every analysis that applies to a model (default: the embedded labelled 2-D dataset)")
-    .argument("[model]", "model JSON file (default: the embedded dataset)")
+    .argument("[model]", "model JSON file (an exact model, or a denoiser: onnx or testbed, reported beside the exact values of its data), or the embedded dataset by default")
     .option("--out <dir>", "folder to write the report into", "report")
     .option("--samples <n>", "Monte Carlo samples per σ where no quadrature applies (integer ≥ 100)", "4000")
     .option("--seed <s>", "seed of every random draw (0 to 2³²−1)", "0")
@@ -53,22 +52,43 @@ export function registerReport(program: Command): void {
       const { reportHtml } = await import("../report/html.js");
       const loaded = loadModel(modelPath);
       const { source } = loaded;
-      const model = exactModel(loaded, "report");
-      checkMemory("--samples", [{ ...samplesOpt, label: "samples" }, dimFactor(model.dim)]);
-      checkWork("--samples", [{ ...samplesOpt, label: "samples" }, { value: 41, label: "levels" }, ...modelFactors(model), { value: 4, label: "evaluations" }]);
-      const samples = samplesOpt.value;
-      const bar = progressBar("report", 0);
-      const plan = reportPlan(model, { samples, seed, sigmaMin, sigmaMax });
-      if (!(plan.sigma.max > plan.sigma.min))
-        throw new InfodynError(`--sigma-max: ${plan.sigma.max} must exceed --sigma-min ${plan.sigma.min}${sigmaMin === undefined || sigmaMax === undefined ? " (the other end is the data's default)" : ""}`);
-      if (plan.sigma.given) checkComputable(model, [plan.sigma.min, plan.sigma.max], "--sigma-min/--sigma-max");
-      const report = buildReport(model, plan, {
-        source,
-        commandLine: ["infodyn", ...process.argv.slice(2)].join(" "),
-        onProgress: bar.update,
-      });
-      bar.stop();
-      const results = reportContract(report.results, envelope("report", modelInfo(loaded), plan));
+      const commandLine = ["infodyn", ...process.argv.slice(2)].join(" ");
+      let built: { title: string; sections: { id: string; title: string; text: string; figures: string[] }[]; figures: Record<string, Record<string, unknown>>; summary: string[] };
+      let results: object;
+      if (loaded.type === "denoiser") {
+        // A network (or a testbed): its estimates beside the exact values of its data (src/report/network.ts).
+        const { buildNetworkReport, networkReportPlan } = await import("../report/network.js");
+        const plan = networkReportPlan(loaded.data, { samples: samplesOpt.value, seed, sigmaMin, sigmaMax });
+        if (!(plan.sigma.max > plan.sigma.min))
+          throw new InfodynError(`--sigma-max: ${plan.sigma.max} must exceed --sigma-min ${plan.sigma.min}${sigmaMin === undefined || sigmaMax === undefined ? " (the other end is the data's default)" : ""}`);
+        checkWork("--samples", [{ ...samplesOpt, label: "samples" }, { value: plan.sigma.levels, label: "levels" }, { value: loaded.data.rows, label: "data points" }, dimFactor(loaded.data.dim)]);
+        const bar = progressBar("report", 0);
+        const report = await interruptible((signal) =>
+          buildNetworkReport(
+            { denoiser: loaded.denoiser, data: loaded.data, labels: loaded.labels, conventions: conventionsText(loaded), shape: loaded.kind === "onnx" ? loaded.spec.shape : undefined, training: loaded.kind === "onnx" ? loaded.spec.training : undefined },
+            plan,
+            { source, commandLine, signal, onProgress: bar.update },
+          ),
+        );
+        bar.stop();
+        built = { ...report, summary: report.results.summary };
+        results = reportContract(report.results, envelope("report", modelInfo(loaded), plan));
+      } else {
+        const model = loaded.model;
+        checkMemory("--samples", [{ ...samplesOpt, label: "samples" }, dimFactor(model.dim)]);
+        checkWork("--samples", [{ ...samplesOpt, label: "samples" }, { value: 41, label: "levels" }, ...modelFactors(model), { value: 4, label: "evaluations" }]);
+        const samples = samplesOpt.value;
+        const bar = progressBar("report", 0);
+        const plan = reportPlan(model, { samples, seed, sigmaMin, sigmaMax });
+        if (!(plan.sigma.max > plan.sigma.min))
+          throw new InfodynError(`--sigma-max: ${plan.sigma.max} must exceed --sigma-min ${plan.sigma.min}${sigmaMin === undefined || sigmaMax === undefined ? " (the other end is the data's default)" : ""}`);
+        if (plan.sigma.given) checkComputable(model, [plan.sigma.min, plan.sigma.max], "--sigma-min/--sigma-max");
+        const report = buildReport(model, plan, { source, commandLine, onProgress: bar.update });
+        bar.stop();
+        built = { ...report, summary: report.results.summary };
+        results = reportContract(report.results, envelope("report", modelInfo(loaded), plan));
+      }
+      const report = built;
       const svgs: Record<string, string> = {};
       // The temp folder exists only from here (after the computation); rendering is asynchronous: a signal stops it,
       // the temp folder is removed and DIR is left as it was.
@@ -86,12 +106,20 @@ export function registerReport(program: Command): void {
           put("index.html", reportHtml(report, svgs));
         }),
       );
-      const summary = report.results.summary.map((l) => `- ${l}`).join("\n");
+      const summary = report.summary.map((l) => `- ${l}`).join("\n");
       process.stdout.write(
         `${report.title}\n\nCritical windows:\n${summary}\n\n` +
           `Report written to ${join(out, "index.html")} (${Object.keys(report.figures).length} figures, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
       );
     });
+}
+
+/** A network's conventions in words, for its report. */
+function conventionsText(loaded: LoadedModel & { type: "denoiser" }): string {
+  if (loaded.kind !== "onnx") return `a ${loaded.kind} denoiser`;
+  const s = loaded.spec;
+  const proc = typeof s.process === "string" ? s.process : `a ${s.process.betas.length}-step beta schedule`;
+  return `ONNX graph ${s.path}, ${s.parameterization} parameterization, process ${proc}, noise input ${s.noiseInput}${s.nullClass !== undefined ? `, null class ${s.nullClass}` : ""}`;
 }
 
 /** PNG at 2× from an SVG with resvg (system fonts; DejaVu Sans preferred). */

@@ -1,6 +1,7 @@
 import type { InformationProfile } from "../analysis/info/grid.js";
 import type { ProfilePoint } from "../analysis/info/profile.js";
 import type { ParticipationStats } from "../analysis/thermo/participation.js";
+import type { NetworkReportPayload, NetworkReportPlan } from "../report/network.js";
 import type { ReportPlan } from "../report/plan.js";
 import type { BranchingResults } from "../report/sections.js";
 import { type Envelope, withEnvelope } from "./envelope.js";
@@ -40,6 +41,9 @@ export interface ReportPayload {
 /** results.json of `infodyn report`: the envelope (its `params` are the report's plan), then the payload. */
 export type ReportJson = Envelope<"report", ReportPlan> & ReportPayload;
 
+/** results.json of `infodyn report` on a network (src/report/network.ts): its plan, then its payload. */
+export type NetworkReportJson = Envelope<"report", NetworkReportPlan> & NetworkReportPayload;
+
 /**
  * The JSON contract of `report`'s results.json.
  *
@@ -47,6 +51,8 @@ export type ReportJson = Envelope<"report", ReportPlan> & ReportPayload;
  * const plan = reportPlan(model); const report = buildReport(model, plan, { source });
  * reportContract(report.results, envelope("report", modelInfo({ type: "exact", model, source }), plan));
  */
-export function reportContract(results: ReportPayload, env: Envelope<"report", ReportPlan>): ReportJson {
-  return withEnvelope(env, results);
+export function reportContract(results: ReportPayload, env: Envelope<"report", ReportPlan>): ReportJson;
+export function reportContract(results: NetworkReportPayload, env: Envelope<"report", NetworkReportPlan>): NetworkReportJson;
+export function reportContract(results: ReportPayload | NetworkReportPayload, env: Envelope<"report", ReportPlan | NetworkReportPlan>): ReportJson | NetworkReportJson {
+  return withEnvelope(env, results) as ReportJson | NetworkReportJson;
 }

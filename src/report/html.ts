@@ -6,7 +6,7 @@ const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": 
  * A self-contained HTML page: figures inlined as SVG, no script, no network, opens from disk.
  * `svgs` maps figure names to rendered SVG.
  */
-export function reportHtml(report: Report, svgs: Record<string, string>): string {
+export function reportHtml(report: Pick<Report, "title" | "sections">, svgs: Record<string, string>): string {
   const toc = report.sections.map((s) => `<li><a href="#${s.id}">${escape(s.title)}</a></li>`).join("");
   const body = report.sections
     .map(

@@ -197,7 +197,7 @@ export function buildReport(model: DataModel, plan: ReportPlan, options: ReportO
     });
   }
   // Sampling schedules: entropic time from the profile's mmse (THEORY.md §7, §9.1).
-  const schedules = scheduleSection(profile, sigmas, plan.schedules);
+  const schedules = scheduleSection(profile.points.map((p) => p.mmse), sigmas, plan.schedules, profile.peaks.entropyRateLogSigma?.sigma);
   const n = plan.schedules.steps;
   const rate = peak(profile.peaks.entropyRateLogSigma);
   sections.push({

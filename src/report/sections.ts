@@ -1,5 +1,4 @@
 import { bifurcationReport, type Branching, type TreeNode } from "../analysis/bifurcation/index.js";
-import type { InformationProfile } from "../analysis/info/grid.js";
 import { entropicProfile } from "../analysis/schedule/entropic-profile.js";
 import { scheduleSigmas, type Schedule } from "../analysis/schedule/schedules.js";
 import type { MmseSource } from "../analysis/schedule/source.js";
@@ -175,10 +174,13 @@ export interface BranchingResults {
   tree?: TreeNode;
 }
 
-/** Entropic, rescaled-entropic and EDM levels (the plan's steps) from the profile's mmse, log-log interpolated. */
-export function scheduleSection(profile: InformationProfile, sigmas: readonly number[], plan: ReportPlan["schedules"]) {
+/**
+ * Entropic, rescaled-entropic and EDM levels (the plan's steps) from an mmse curve on ascending σ's, log-log
+ * interpolated; `peak` (default: the geometric middle of the range) is the σ whose window the steps are counted in.
+ */
+export function scheduleSection(mmse: readonly number[], sigmas: readonly number[], plan: ReportPlan["schedules"], peak = Math.sqrt(sigmas[0] * sigmas[sigmas.length - 1])) {
   const ls = sigmas.map(Math.log);
-  const lm = profile.points.map((p) => Math.log(Math.max(p.mmse, 1e-300)));
+  const lm = mmse.map((m) => Math.log(Math.max(m, 1e-300)));
   const source: MmseSource = {
     exact: false,
     method: "report profile (log-log interpolation)",
@@ -198,7 +200,6 @@ export function scheduleSection(profile: InformationProfile, sigmas: readonly nu
     kind,
     schedule: scheduleSigmas(kind, plan.steps, lo, hi, options),
   }));
-  const peak = profile.peaks.entropyRateLogSigma?.sigma ?? Math.sqrt(lo * hi);
   const w = plan.window;
   const count = (s: Schedule) => Array.from(s.sigma).filter((v) => v >= peak / w && v <= peak * w).length;
   const of = (kind: string) => list.find((l) => l.kind === kind)?.schedule;

@@ -15,20 +15,20 @@ const ESTIMATOR_LABELS: Record<RateEstimatorName, string> = {
 };
 
 /** The caption line of every figure with Monte Carlo curves. */
-const BAND_NOTE = "Bands: ±2 standard errors (Monte Carlo, fresh draws at each σ: independent between levels).";
+export const BAND_NOTE = "Bands: ±2 standard errors (Monte Carlo, fresh draws at each σ: independent between levels).";
 
 /** The bands' `fill` scale keeps its own (absent) legend, so the lines' colour and dash make one legend. */
-const BAND_LEGEND = { legend: { fill: "independent" } };
+export const BAND_LEGEND = { legend: { fill: "independent" } };
 
 /** A row of a curve with its ±2 SE band (lo = hi = value where the value is exact). */
-type Row = { sigma: number; series: string; value: number; lo: number; hi: number };
+export type Row = { sigma: number; series: string; value: number; lo: number; hi: number };
 
-function row(sigma: number, series: string, value: number, se = 0): Row {
+export function row(sigma: number, series: string, value: number, se = 0): Row {
   return { sigma, series, value, lo: value - 2 * se, hi: value + 2 * se };
 }
 
 /** Lines against log σ, one per `series`, with their ±2 SE bands as shaded areas when any is non-zero. */
-function bandedLines(rows: Row[], yTitle: string, legend = true): VegaLiteSpec[] {
+export function bandedLines(rows: Row[], yTitle: string, legend = true): VegaLiteSpec[] {
   const color = { field: "series", type: "nominal", title: null, ...(legend ? {} : { legend: null }) };
   const line: VegaLiteSpec = {
     data: { values: rows },
@@ -47,7 +47,7 @@ function bandedLines(rows: Row[], yTitle: string, legend = true): VegaLiteSpec[]
 }
 
 /** The peak: a shaded bracket [low, high] (the σ range its errors allow) and a dashed rule at its σ. */
-function peakLayers(peak: Peak | undefined, label: string): VegaLiteSpec[] {
+export function peakLayers(peak: Peak | undefined, label: string): VegaLiteSpec[] {
   if (!peak) return [];
   const bracket: VegaLiteSpec[] =
     peak.high > peak.low
@@ -63,7 +63,7 @@ function peakLayers(peak: Peak | undefined, label: string): VegaLiteSpec[] {
 }
 
 /** A title with caption lines under it (Vega-Lite's subtitle). */
-function captioned(text: string, lines: string[]): { text: string; subtitle?: string[] } {
+export function captioned(text: string, lines: string[]): { text: string; subtitle?: string[] } {
   return lines.length > 0 ? { text, subtitle: lines } : { text };
 }
 
