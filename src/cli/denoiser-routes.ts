@@ -41,10 +41,13 @@ export async function denoiserProfileRoute(
     signal: options.signal,
     onProgress: (d) => options.onProgress?.(d, total),
   });
-  // The class profile draws its own noise (seed + 1): its rate and the loss are separate estimates.
+  // The class profile draws its own noise (seed + 1): its rate and the loss are separate estimates. Its integrand is
+  // carried by the rare draws that land between classes, so a small set gets several draws per sample (≥ 4000 in all).
+  const classDraws = classNoiseDraws(data.rows);
   const classes = conditional
     ? await denoiserClassProfile(denoiser, data, options.labels!, Array.from(sigma), {
         seed: options.seed + 1,
+        noiseDraws: classDraws,
         signal: options.signal,
         onProgress: (d) => options.onProgress?.(sigma.length + d, total),
       })
@@ -54,9 +57,14 @@ export async function denoiserProfileRoute(
     `denoiser estimators on ${data.rows} data samples (${noiseDraws} noise draw, ${probes} Rademacher probe, ε = ${epsilon}·σ; ` +
     `standard errors over the samples); I(y;x) by integrating mmse/σ³ from σ_max down (trapezoid in log σ; above σ_max the Gaussian tail (D/2) log(1 + Tr Cov/(D σ_max²)))` +
     (classes
-      ? "; dH(c|x)/dσ = E‖D(x,σ,c) − D(x,σ)‖²/σ³ on the labelled samples (one noise draw each), H(c|x) = H(c) − its integral from σ_max (tail B/(2σ_max²), B the between-class variance)"
+      ? `; dH(c|x)/dσ = E‖D(x,σ,c) − D(x,σ)‖²/σ³ on the labelled samples (${classDraws} noise draw${classDraws > 1 ? "s" : ""} each), H(c|x) = H(c) − its integral from σ_max (tail B/(2σ_max²), B the between-class variance)`
       : "");
   return denoiserProfile(rates, denoiser.dim, { traceCov: totalVariance(data.data, data.dim), method, probes, ...(classes ? { classes } : {}) });
+}
+
+/** Noise draws per labelled sample of the class profile: ⌈4000/n⌉, at most 64 (one for 4000 samples or more). */
+export function classNoiseDraws(samples: number): number {
+  return Math.min(64, Math.max(1, Math.ceil(4000 / samples)));
 }
 
 /** Options of {@link denoiserPathsRoute} (those of `pathsReport`). */
