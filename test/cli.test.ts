@@ -286,6 +286,22 @@ describe("infodyn schedule", () => {
     expect(rows.length).toBeGreaterThan(0);
     for (const key of ["kind", "sampler", "steps", "metric", "value", "standardError"]) expect(rows[0]).toHaveProperty(key);
   });
+  it("--format json|python prints the levels a sampler takes: descending, k-diffusion's get_sigmas_karras, then 0", () => {
+    // k-diffusion's get_sigmas_karras(4, 0.002, 80, ρ = 7), written out: (80^{1/7} + i/3 (0.002^{1/7} − 80^{1/7}))^7, then 0
+    const karras = [0, 1, 2, 3].map((i) => (80 ** (1 / 7) + (i / 3) * (0.002 ** (1 / 7) - 80 ** (1 / 7))) ** 7);
+    const j = run("schedule", "--kind", "edm", "--steps", "3", "--format", "json");
+    expect(j.code, j.stderr).toBe(0);
+    const list = JSON.parse(j.stdout);
+    expect(list).toHaveLength(5);
+    expect(list[4]).toBe(0);
+    karras.forEach((v, i) => expectClose(list[i], v, { rtol: 1e-12 }));
+    const p = run("schedule", "--kind", "edm", "--steps", "3", "--format", "python");
+    const line = p.stdout.split("\n").find((l) => l.startsWith("sigmas = "))!;
+    expect(JSON.parse(line.slice("sigmas = ".length))).toEqual(list);
+    const bad = run("schedule", "--kind", "edm", "--format", "json", "--json");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--format/);
+  });
   it("rejects an unknown kind with exit code 2", () => {
     const r = run("schedule", "examples/two-deltas.json", "--kind", "karras", "--steps", "8");
     expect(r.code).toBe(2);

@@ -34,6 +34,7 @@ interface ScheduleCliOptions {
   repeats: string;
   seed: string;
   json?: boolean;
+  format?: string;
   out?: string;
 }
 
@@ -64,6 +65,7 @@ export function registerSchedule(program: Command): void {
     .option("--repeats <n>", "--evaluate: repetitions for standard errors (integer ≥ 2)", "3")
     .option("--seed <s>", "seed (0 to 2³²−1); Monte Carlo node k of the profile uses seed + k", "0")
     .option("--json", "machine-readable JSON output")
+    .option("--format <f>", "table (default); json: the bare list of σ's, descending with a final 0, to paste into a sampler; python: `sigmas = [...]` for k-diffusion and diffusers")
     .option("--out <file>", "write the output to a file instead of stdout")
     .addHelpText(
       "after",
@@ -79,6 +81,9 @@ export function registerSchedule(program: Command): void {
       const loaded: LoadedModel | undefined = modelPath === undefined ? undefined : loadModel(modelPath);
       const range = sigmaRange(loaded, opts);
       const { sigmaMin, sigmaMax } = range;
+      const format = opts.format ?? "table";
+      if (!["table", "json", "python"].includes(format)) throw new InfodynError(`--format: unknown format '${format}' (expected table, json or python)`);
+      if (format !== "table" && (opts.evaluate || opts.json)) throw new InfodynError(`--format: ${format} prints one schedule's σ's; it does not combine with ${opts.evaluate ? "--evaluate" : "--json"}`);
       if (!PROCESS_NAMES.includes(opts.process as ProcessName))
         throw new InfodynError(`--process: unknown process '${opts.process}' (expected one of ${PROCESS_NAMES.join(", ")})`);
       const process = noiseProcess(opts.process as ProcessName);
@@ -148,6 +153,7 @@ export function registerSchedule(program: Command): void {
         const s = schedule ?? scheduleSigmas(kinds[0], steps[0], sigmaMin, sigmaMax, { process, profile, rho });
         const contract = scheduleContract(s, info?.kind, envelope("schedule", info, params), about); // refuses a non-finite number
         if (opts.json) return emit(JSON.stringify(contract), opts.out);
+        if (format !== "table") return emit(pasteable(s, format as "json" | "python", info?.source, process.name), opts.out);
         const g = (v: number) => (Number.isFinite(v) ? v.toPrecision(10) : "-");
         const g3 = (v: number) => (Number.isFinite(v) ? v.toPrecision(3) : "-");
         const withSE = s.standardError.some((v) => v > 0);
@@ -195,6 +201,25 @@ export function registerSchedule(program: Command): void {
         opts.out,
       );
     });
+}
+
+/**
+ * A schedule as the σ's a sampler takes: descending, with the final 0 that k-diffusion's `get_sigmas_*` append
+ * (`sample_euler(model, x, sigmas)`); diffusers' schedulers that accept `set_timesteps(sigmas=…)` append their own
+ * final σ, so they take the list without it. These are VE σ's (x = y + σz), the σ of k-diffusion and of diffusers'
+ * Euler/Heun/DPM-Solver schedulers (for a VP model σ = √((1 − ᾱ)/ᾱ)).
+ */
+export function pasteable(s: Schedule, format: "json" | "python", source: string | undefined, process: string): string {
+  const desc = Array.from(s.sigma).reverse();
+  const list = [...desc, 0].map((v) => String(v)).join(", ");
+  if (format === "json") return `[${list}]`;
+  return [
+    `# infodyn ${s.kind} schedule${source ? ` of ${source}` : ""}: ${desc.length - 1} steps, σ from ${desc[0]} down to ${desc[desc.length - 1]} (VE σ, process ${process}), then 0`,
+    `sigmas = [${list}]`,
+    "# k-diffusion: sampling.sample_heun(model, x * sigmas[0], torch.tensor(sigmas))",
+    "# diffusers: EulerDiscreteScheduler and others whose set_timesteps takes sigmas= append their own final sigma (see your scheduler's docs):",
+    "# scheduler.set_timesteps(sigmas=sigmas[:-1])",
+  ].join("\n");
 }
 
 /**
