@@ -234,6 +234,24 @@ export function profileTableText(profile: InformationProfile, source: string, ki
 }
 
 /** The readable table of a denoiser's profile: estimates ± standard errors, the routes, what is left out and why. */
+/**
+ * One line when the integrated class entropy of a conditional denoiser is significantly negative (below −2 SE):
+ * its conditional and unconditional outputs differ by more than any class information allows there.
+ */
+function negativeClassEntropy(p: DenoiserProfile): string[] {
+  const h = p.classes?.classEntropy;
+  if (!h) return [];
+  let last = -1;
+  h.forEach((e, i) => {
+    if (e.value < -2 * e.standardError) last = i;
+  });
+  if (last < 0) return [];
+  return [
+    `note: H(c|x) < 0 at σ ≤ ${g(p.sigma[last])}: there the network's conditional and unconditional outputs differ by more than any class information allows ` +
+      `(their training error, which biases dH(c|x)/dσ upward); \`infodyn report\` sets them beside the exact values of the training set and the online Bayes classifier`,
+  ];
+}
+
 export function denoiserProfileText(p: DenoiserProfile, source: string, kind: string): string {
   const pair = (e: Estimate) => [g(e.value), se(e.standardError)];
   const rows = p.rates.map((r, i) => {
@@ -256,5 +274,6 @@ export function denoiserProfileText(p: DenoiserProfile, source: string, kind: st
     "peaks (grid argmax; bracket: the neighbours of every level within 2 SE of the maximum):",
     ...(peak ? [peakLine("entropyRateLogSigma", peak)] : []),
     ...(classPeak ? [peakLine("classEntropyRate", classPeak)] : []),
+    ...negativeClassEntropy(p),
   ].join("\n");
 }
