@@ -4,8 +4,9 @@
  * σ ∈ {0.05, 0.2, 0.5, 2}: the native kernel, the TypeScript blocked kernel and numpy, with the rows each native
  * route took and the error against the reference kernel; then one `infodyn profile` on a 10 000 × 784 dataset
  * and one `infodyn report`; then every command with its defaults on the digits and their 0-vs-1 subset against the
- * targets of issue 14 (src/bench/commands.ts; `node dist/bench/kernel.js commands` alone). Flops are counted as 4·B·N·D (the distance product and the mean product, 2·B·N·D each).
- * Last line: `kernel ratio vs numpy f64 (min over cases): R`. `node dist/bench/kernel.js digits` runs the digits case alone.
+ * targets of issue 14 (src/bench/commands.ts; `node dist/bench/kernel.js commands` alone); then the digits network's
+ * denoiser calls per second against torch (src/bench/network.ts; `node dist/bench/kernel.js network` alone). Flops are counted as 4·B·N·D (the distance product and the mean product, 2·B·N·D each).
+ * Last lines: `network ratio vs torch (batch 256): R`, `kernel ratio vs numpy f64 (min over cases): R`. `node dist/bench/kernel.js digits` runs the digits case alone.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -20,6 +21,7 @@ import { installNativeBackend, nativeAddon, nativeThreads } from "../node/native
 import { nativePosteriorKernel, type NativeAddon } from "../node/nativeKernel.js";
 import { createRng } from "../numeric/rng.js";
 import { runCommands } from "./commands.js";
+import { runNetwork } from "./network.js";
 
 const CASES: [number, number, number][] = [
   [256, 10_000, 64],
@@ -261,7 +263,7 @@ function writeDataset(dir: string, N: number, D: number): string {
   return join(dir, "model.json");
 }
 
-function main(): void {
+async function main(): Promise<void> {
   installNativeBackend(); // the C/OpenBLAS kernel when `npm ci` built it; else the TypeScript one
   const dir = mkdtempSync(join(tmpdir(), "infodyn-bench-"));
   try {
@@ -275,6 +277,11 @@ function main(): void {
       if (!runCommands(dir)) process.exitCode = 1;
       return;
     }
+    if (process.argv[2] === "network") {
+      // `node dist/bench/kernel.js network`: the digits network against torch alone
+      if (!(await runNetwork(dir)).ok) process.exitCode = 1;
+      return;
+    }
     console.log(`backend: ${kernelBackendName()} (float64)`);
     let R = Infinity;
     for (const [B, N, D] of CASES) R = Math.min(R, runCase(B, N, D, dir));
@@ -285,6 +292,8 @@ function main(): void {
     console.log(`infodyn profile (10000 × 784, σ = 1,3,10, --samples 100): ${timeCli(profileArgs, dir).toFixed(2)} s`);
     console.log(`infodyn report (default model): ${timeCli(["report", "--out", join(dir, "report")], dir).toFixed(2)} s`);
     const targets = runCommands(dir);
+    const network = await runNetwork(dir); // ends with its line `network ratio vs torch (batch 256): R`
+    if (!network.ok) process.exitCode = 1;
     console.log(`kernel ratio vs numpy f64 (min over cases): ${R.toFixed(3)}`);
     if (!targets) console.log("commands: a target of issue 14 was missed or a command failed (see the table above)");
   } finally {
@@ -292,4 +301,4 @@ function main(): void {
   }
 }
 
-main();
+await main();
