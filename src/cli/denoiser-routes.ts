@@ -42,7 +42,7 @@ export async function denoiserProfileRoute(
     onProgress: (d) => options.onProgress?.(d, total),
   });
   // The class profile draws its own noise (seed + 1): its rate and the loss are separate estimates. Its integrand is
-  // carried by the rare draws that land between classes, so a small set gets several draws per sample (≥ 4000 in all).
+  // carried by the rare draws that land between classes, so a small set gets several draws per sample (≥ 2000 in all).
   const classDraws = classNoiseDraws(data.rows);
   const classes = conditional
     ? await denoiserClassProfile(denoiser, data, options.labels!, Array.from(sigma), {
@@ -62,9 +62,9 @@ export async function denoiserProfileRoute(
   return denoiserProfile(rates, denoiser.dim, { traceCov: totalVariance(data.data, data.dim), method, probes, ...(classes ? { classes } : {}) });
 }
 
-/** Noise draws per labelled sample of the class profile: ⌈4000/n⌉, at most 64 (one for 4000 samples or more). */
+/** Noise draws per labelled sample of the class profile: ⌈2000/n⌉, at most 64 (one for 2000 samples or more). */
 export function classNoiseDraws(samples: number): number {
-  return Math.min(64, Math.max(1, Math.ceil(4000 / samples)));
+  return Math.min(64, Math.max(1, Math.ceil(2000 / samples)));
 }
 
 /** Options of {@link denoiserPathsRoute} (those of `pathsReport`). */
@@ -80,6 +80,8 @@ export interface DenoiserPathsOptions {
   keep?: number;
   /** @default min(n, 64) */
   lyapunovPaths?: number;
+  /** Tangent directions followed (the largest exponents). @default the dimension */
+  lyapunovDirections?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -125,7 +127,7 @@ export async function denoiserPathsRoute(denoiser: Denoiser, data: Batch, o: Den
 
   const method = isOdeSampler(o.sampler) ? o.sampler : "heun";
   const starts: Batch = { rows: lyapunovPaths, dim: D, data: x0.data.slice(0, lyapunovPaths * D) };
-  const lyap = await finiteTimeLyapunov(denoiser, starts, sigmas, { method, signal: o.signal });
+  const lyap = await finiteTimeLyapunov(denoiser, starts, sigmas, { method, signal: o.signal, ...(o.lyapunovDirections ? { directions: Math.min(D, o.lyapunovDirections) } : {}) });
   o.onProgress?.(total, total);
   return {
     dim: D,

@@ -44,8 +44,8 @@ export interface NetworkReportPlan {
   exactSamples: number;
   /** The online Bayes classifier's paths and log steps (conditional networks). */
   classifier: { paths: number; steps: number };
-  /** Reverse SDE paths on the network, kept in full, followed for Lyapunov rates, on `lyapunovSteps` steps. */
-  paths: { n: number; steps: number; keep: number; lyapunovPaths: number };
+  /** Reverse SDE paths on the network (log steps), kept in full, followed for Lyapunov rates in that many directions. */
+  paths: { n: number; steps: number; keep: number; lyapunovPaths: number; lyapunovDirections: number };
   schedules: { steps: number; kinds: ("entropic" | "rescaled-entropic" | "edm")[]; window: number };
   /** When the loss departs from the exact mmse: by more than k standard errors and this fraction. */
   gap: { k: number; relative: number };
@@ -92,7 +92,7 @@ export interface NetworkReportPlanOptions {
 
 /**
  * The plan of a network's report: 25 log-uniform levels over its data samples' default range, 64 classifier paths
- * and 64 reverse paths of 100 steps (8 followed for Lyapunov rates), schedules of 16 steps.
+ * and 64 reverse paths of 100 steps (8 followed for the Lyapunov rates of the 8 largest directions), schedules of 16 steps.
  */
 export function networkReportPlan(data: Batch, options: NetworkReportPlanOptions = {}): NetworkReportPlan {
   const range = pointsSigmaRange(data.data, data.dim, "the data samples'");
@@ -107,7 +107,7 @@ export function networkReportPlan(data: Batch, options: NetworkReportPlanOptions
     },
     exactSamples: options.samples ?? 4000,
     classifier: { paths: 64, steps: 100 },
-    paths: { n: 64, steps: 100, keep: 12, lyapunovPaths: 8 },
+    paths: { n: 64, steps: 100, keep: 12, lyapunovPaths: 8, lyapunovDirections: Math.min(data.dim, 8) },
     schedules: { steps: 16, kinds: ["entropic", "rescaled-entropic", "edm"], window: 2 },
     gap: { k: 3, relative: 0.1 },
   };
@@ -193,6 +193,7 @@ export async function buildNetworkReport(
     seed: seed + 4,
     keep: plan.paths.keep,
     lyapunovPaths: plan.paths.lyapunovPaths,
+    lyapunovDirections: plan.paths.lyapunovDirections,
     signal: options.signal,
     onProgress: tick(pathsBase),
   });
