@@ -1,11 +1,12 @@
 import type { Command } from "commander";
 import { pathsReport } from "../analysis/dynamics/report.js";
-import { SAMPLER_NAMES, type SamplerName } from "../analysis/dynamics/registry.js";
+import { lyapunovMethod, SAMPLER_EVALUATIONS, SAMPLER_NAMES, SAMPLER_SETTINGS, type SamplerName } from "../analysis/dynamics/registry.js";
+import type { SamplerSettings } from "../analysis/dynamics/sampler.js";
 import { envelope, modelInfo } from "../contracts/envelope.js";
 import { pathsContract, type PathsParams } from "../contracts/paths.js";
 import { InfodynError } from "../errors.js";
 import { interruptible } from "./abort.js";
-import { denoiserPathsRoute } from "./denoiser-routes.js";
+import { denoiserPathsRoute } from "../analysis/denoiser-routes.js";
 import { checkMemory, checkOutput, checkSquare, checkWork, dimFactor, modelFactors } from "./budget.js";
 import { emit, loadModel, parsePositiveList, plusOne, seedOption, sizeOption } from "./files.js";
 import { progressBar } from "./progress.js";
@@ -24,6 +25,11 @@ interface PathsCliOptions {
   sigmaMax?: string;
   lyapunovPaths: string;
   lyapunovSteps?: string;
+  eta?: string;
+  churn?: string;
+  sTmin?: string;
+  sTmax?: string;
+  sNoise?: string;
   seed: string;
   json?: boolean;
   out?: string;
@@ -35,13 +41,23 @@ export function registerPaths(program: Command): void {
     .command("paths")
     .description("sample reverse trajectories: pathwise entropy h(x_σ) and its variance, decision σ's, finite-time Lyapunov exponents")
     .argument("<model>", "model JSON file (an exact model, or a denoiser: testbed or onnx), or 'default' for the embedded dataset")
-    .option("--sampler <s>", `${SAMPLER_NAMES.join(" | ")}: reverse SDE (em), probability-flow ODE (euler, heun, rk4), stochastic DDIM`, "em")
+    .option(
+      "--sampler <s>",
+      `${SAMPLER_NAMES.join(" | ")}: reverse SDE (em); probability-flow ODE by Euler, Heun, RK4, DPM-2 (k-diffusion's sample_dpm_2), ` +
+        "LMS (linear multistep, order 4), DPM-Solver++(2M); stochastic DDIM = Euler ancestral (k-diffusion's sample_euler_ancestral)",
+      "em",
+    )
     .option("--steps <n>", "steps of the paths' log-uniform σ grid (integer ≥ 1)", "200")
     .option("--n <n>", "number of trajectories (integer ≥ 1)", "1000")
     .option("--sigma-min <a>", "smallest σ (> 0); default: from the data (see README, Default noise levels)")
     .option("--sigma-max <b>", "largest σ, where paths start from the exact p_σ (> --sigma-min); default: from the data, 10·√Tr Cov(y)")
     .option("--lyapunov-paths <n>", "paths (the first ones) along which the Lyapunov exponents are computed (integer ≥ 1, at most --n): each needs the full posterior covariance, N·D² per ODE stage", "16")
     .option("--lyapunov-steps <n>", "steps of the Lyapunov tangent flow's own log-uniform grid over the same range (integer ≥ 1); default min(--steps, 50)")
+    .option("--eta <e>", "ddim, euler-ancestral: η in [0, 1], the ancestral noise σ_up = min(σ', η σ'√(σ² − σ'²)/σ) (0 = deterministic DDIM); default 1")
+    .option("--churn <s>", "euler, heun, dpm2: EDM's S_churn ≥ 0, each step first raises σ to σ(1 + γ), γ = min(S_churn/steps, √2 − 1), on the levels in [--s-tmin, --s-tmax]; default 0 (deterministic)")
+    .option("--s-tmin <a>", "with --churn: lower end S_tmin ≥ 0 of the churn window; default 0")
+    .option("--s-tmax <b>", "with --churn: upper end S_tmax ≥ --s-tmin of the churn window ('inf' allowed); default inf")
+    .option("--s-noise <s>", "with --churn, or for ddim / euler-ancestral: S_noise ≥ 0, the scale of the added noise; default 1")
     .option("--seed <s>", "seed of the paths (0 to 2³²−1); path i does not depend on --n", "0")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
@@ -49,13 +65,16 @@ export function registerPaths(program: Command): void {
       "after",
       "\nLyapunov exponents are per unit log σ in the direction of generation (σ decreasing): positive = nearby paths separate;" +
         "\neach path's spectrum is sorted largest first, then averaged over the paths (± standard errors across them)." +
-        "\n\nExample:\n  infodyn paths examples/two-deltas.json --sampler heun --steps 200 --n 500 --json",
+        "\nDenoiser evaluations per step: em, euler, ddim, euler-ancestral, lms, dpmpp-2m 1; heun, dpm2 2; rk4 4 (the churn adds none)." +
+        "\n\nExamples:\n  infodyn paths examples/two-deltas.json --sampler heun --steps 200 --n 500 --json" +
+        "\n  infodyn paths examples/four-deltas.json --sampler heun --churn 40 --s-tmin 0.05 --s-tmax 5 --s-noise 1.003",
     )
     .action(async (modelPath: string, opts: PathsCliOptions) => {
       const loaded = loadModel(modelPath);
       const { source } = loaded;
       if (!SAMPLER_NAMES.includes(opts.sampler as SamplerName))
         throw new InfodynError(`--sampler: unknown sampler '${opts.sampler}' (expected one of ${SAMPLER_NAMES.join(", ")})`);
+      const samplerOptions = samplerOptionsOf(opts.sampler as SamplerName, opts);
       const given = (text: string | undefined, name: string) => (text === undefined ? undefined : parsePositiveList(text, name)[0]);
       const range = opts.sigmaMin === undefined || opts.sigmaMax === undefined ? defaultRange(loaded) : undefined;
       const sigmaMin = given(opts.sigmaMin, "--sigma-min") ?? range!.min;
@@ -85,8 +104,8 @@ export function registerPaths(program: Command): void {
       checkSquare(D, "the tangent map of each Lyapunov path");
       checkOutput("--steps", [levels, { value: 8 * D + 8, label: "numbers per level" }]);
       checkOutput("--lyapunov-steps", [lyapLevels, { value: 4 * D + 4, label: "numbers per level" }]);
-      const evals = { em: 1, euler: 1, heun: 2, rk4: 4, ddim: 1 }[opts.sampler as SamplerName] ?? 4;
-      const lyapEvals = { euler: 1, heun: 2, rk4: 4 }[opts.sampler] ?? 2;
+      const evals = SAMPLER_EVALUATIONS[opts.sampler as SamplerName];
+      const lyapEvals = SAMPLER_EVALUATIONS[lyapunovMethod(opts.sampler as SamplerName)];
       if (loaded.type === "exact")
         checkWork("--n", [paths, levels, ...modelFactors(loaded.model), { value: evals + 1, label: "evaluations per step" }]);
       if (loaded.type === "exact")
@@ -100,6 +119,7 @@ export function registerPaths(program: Command): void {
         seed,
         lyapunovPaths,
         lyapunovSteps,
+        ...(samplerOptions ? { samplerOptions } : {}),
       };
       const bar = progressBar("paths");
       const report: Record<string, unknown> =
@@ -116,6 +136,48 @@ export function registerPaths(program: Command): void {
     });
 }
 
+/** The CLI flag of each sampler setting. */
+const SETTING_FLAGS: Record<"eta" | "sChurn" | "sTmin" | "sTmax" | "sNoise", string> = { eta: "--eta", sChurn: "--churn", sTmin: "--s-tmin", sTmax: "--s-tmax", sNoise: "--s-noise" };
+
+/** A number written in decimal (files.ts's rule: `12`, `-0.5`, `1e-3`; not `0x10`, `Infinity` or ` 1`). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * The sampler settings given on the command line, checked against the sampler (registry.ts's `SAMPLER_SETTINGS`)
+ * and their ranges, with the sampler's other settings at their defaults (`sTmax` left out when ∞: JSON has no ∞);
+ * undefined when none was given. One {@link InfodynError} naming the option: `--churn: the sampler 'lms' takes no
+ * --churn (euler, heun, dpm2 do)`, `--eta: '1.5' is not a number in [0, 1]`, `--s-tmin: has no effect without --churn > 0`.
+ */
+export function samplerOptionsOf(sampler: SamplerName, opts: Pick<PathsCliOptions, "eta" | "churn" | "sTmin" | "sTmax" | "sNoise">): SamplerSettings | undefined {
+  const text = { eta: opts.eta, sChurn: opts.churn, sTmin: opts.sTmin, sTmax: opts.sTmax, sNoise: opts.sNoise };
+  const keys = (Object.keys(text) as (keyof typeof text)[]).filter((k) => text[k] !== undefined);
+  if (keys.length === 0) return undefined;
+  const takes = SAMPLER_SETTINGS[sampler];
+  for (const k of keys)
+    if (!takes.includes(k)) {
+      const others = SAMPLER_NAMES.filter((s) => SAMPLER_SETTINGS[s].includes(k));
+      throw new InfodynError(`${SETTING_FLAGS[k]}: the sampler '${sampler}' takes no ${SETTING_FLAGS[k]} (${others.join(", ")} do)`);
+    }
+  const number = (k: keyof typeof text, fallback: number, max = Infinity): number => {
+    const t = text[k];
+    if (t === undefined) return fallback;
+    const v = k === "sTmax" && /^(inf|infinity)$/i.test(t) ? Infinity : Number(t);
+    const range = max < Infinity ? `in [0, ${max}]` : "≥ 0";
+    if (!(v === Infinity || DECIMAL.test(t)) || !(v >= 0 && v <= max) || (k !== "sTmax" && !Number.isFinite(v)))
+      throw new InfodynError(`${SETTING_FLAGS[k]}: '${t}' is not a number ${range}${k === "sTmax" ? " (or inf)" : ""}`);
+    return v;
+  };
+  if (takes.includes("eta")) return { eta: number("eta", 1, 1), sNoise: number("sNoise", 1) };
+  const sChurn = number("sChurn", 0);
+  if (!(sChurn > 0)) {
+    const idle = keys.find((k) => k !== "sChurn");
+    if (idle) throw new InfodynError(`${SETTING_FLAGS[idle]}: has no effect without --churn > 0`);
+  }
+  const sTmin = number("sTmin", 0);
+  const sTmax = number("sTmax", Infinity);
+  if (!(sTmax >= sTmin)) throw new InfodynError(`--s-tmax: ${sTmax} must be ≥ --s-tmin ${sTmin}`);
+  return { sChurn, sTmin, ...(sTmax < Infinity ? { sTmax } : {}), sNoise: number("sNoise", 1) };
+}
 
 /** The default σ range of a loaded model: the model's own, or that of a denoiser's data samples. */
 function defaultRange(loaded: LoadedModel): SigmaRange {

@@ -1,4 +1,5 @@
 import type { SamplerName } from "../analysis/dynamics/registry.js";
+import type { SamplerSettings } from "../analysis/dynamics/sampler.js";
 import { type Envelope, withEnvelope } from "./envelope.js";
 
 /** The parameters of `infodyn paths` (the σ range resolved: the default is the data's, README "Default noise levels"). */
@@ -15,6 +16,12 @@ export interface PathsParams {
   lyapunovSteps?: number;
   /** `exact`: starts y + σ_max z with y ~ the model; `data`: y drawn from the denoiser's data samples. */
   start: "exact" | "data";
+  /**
+   * The sampler's settings, present when one was given (`--eta`, `--churn`, `--s-tmin`, `--s-tmax`, `--s-noise`), with
+   * the sampler's others at their defaults: `{eta, sNoise}` for ddim / euler-ancestral, `{sChurn, sTmin, sTmax,
+   * sNoise}` for euler, heun, dpm2 (`sTmax` absent: ∞). Absent: every setting at its default (η = 1, S_churn = 0).
+   */
+  samplerOptions?: Pick<SamplerSettings, "eta" | "sChurn" | "sTmin" | "sTmax" | "sNoise">;
 }
 
 /**

@@ -3,6 +3,7 @@ import { InfodynError } from "../../errors.js";
 import type { DataModel, SyncDenoiser } from "../../models/types.js";
 import { dataMoments, exactNoisy, initialNoise, sampleRngs } from "./initial.js";
 import { samplerByName, type SamplerName } from "./registry.js";
+import type { SamplerSettings } from "./sampler.js";
 import { checkGrid } from "../../noise/grid.js";
 
 /** Options of {@link pathwiseEntropyAlong}. */
@@ -13,6 +14,8 @@ export interface PathwiseOptions {
   seed?: number;
   /** @default "em" */
   sampler?: SamplerName;
+  /** The sampler's settings (η, S_churn …; see SamplerSettings). @default none */
+  samplerOptions?: SamplerSettings;
   /**
    * Initial law at σ_max: `exact` draws `y + σ_max z` from the model (the marginal the reverse SDE preserves),
    * `data` is `N(mean(y), (σ_max² + Var) I)`, `zero` is `N(0, σ_max² I)`. @default "exact"
@@ -181,6 +184,7 @@ export function samplePaths(
   };
   const total = sigmas.length - 1;
   const x = sampler(denoiser, x0, sigmas, {
+    ...options.samplerOptions,
     rng: noise,
     signal: options.signal,
     callback: ({ i, x }) => {

@@ -5,7 +5,8 @@ import { VERSION } from "../../version.js";
 import { exactNoisy } from "./initial.js";
 import { finiteTimeLyapunov, type FiniteTimeLyapunov } from "./lyapunov.js";
 import { pathwiseEntropyAlong, samplePaths } from "./pathwise.js";
-import { isOdeSampler, SAMPLER_NAMES, type SamplerName } from "./registry.js";
+import { lyapunovMethod, SAMPLER_EVALUATIONS, SAMPLER_NAMES, type SamplerName } from "./registry.js";
+import type { SamplerSettings } from "./sampler.js";
 import { ascending, logSigmas } from "../../noise/grid.js";
 import { checkComputable } from "../validity.js";
 import { defaultSigmaRange } from "../scale.js";
@@ -14,6 +15,8 @@ import { defaultSigmaRange } from "../scale.js";
 export interface PathsOptions {
   /** @default "em" */
   sampler?: SamplerName;
+  /** The sampler's settings (η, S_churn, S_tmin, S_tmax, S_noise, order; see SamplerSettings). @default none */
+  samplerOptions?: SamplerSettings;
   /** Steps of the log-uniform σ grid of the paths (steps + 1 levels). @default 200 */
   steps?: number;
   /** Number of trajectories. @default 1000 */
@@ -87,14 +90,15 @@ export function pathsReport(model: DataModel, options: PathsOptions = {}): Recor
   const sigmas = logSigmas(steps + 1, sigmaMin, sigmaMax);
   // Progress in units of kernel work: a path step costs N·D (one mean, its entropy alongside), a Lyapunov step
   // N·D² per path and stage (the covariance).
-  const method = isOdeSampler(sampler) ? sampler : "heun";
-  const pathUnit = n * evaluationsPerStep[sampler];
-  const lyapUnit = lyapunovPaths * evaluationsPerStep[method] * model.dim;
+  const method = lyapunovMethod(sampler);
+  const pathUnit = n * SAMPLER_EVALUATIONS[sampler];
+  const lyapUnit = lyapunovPaths * SAMPLER_EVALUATIONS[method] * model.dim;
   const total = steps * pathUnit + lyapunovSteps * lyapUnit;
   const pathOptions = {
     n,
     seed,
     sampler,
+    samplerOptions: options.samplerOptions,
     keep: options.keep ?? 8,
     start: "exact" as const,
     onProgress: (done: number) => options.onProgress?.(done * pathUnit, total),
@@ -125,9 +129,6 @@ export function pathsReport(model: DataModel, options: PathsOptions = {}): Recor
   out.trajectories = trajectories.map(toRows);
   return out;
 }
-
-/** Denoiser evaluations per step of each sampler (and ODE method). */
-const evaluationsPerStep: Record<SamplerName, number> = { em: 1, euler: 1, heun: 2, rk4: 4, ddim: 1 };
 
 /** The Lyapunov numbers of a paths report (`lyapunov` in its JSON, the method aside). */
 export interface LyapunovSummary {

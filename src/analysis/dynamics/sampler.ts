@@ -10,23 +10,51 @@ export interface StepInfo {
   i: number;
   sigma: number;
   sigmaNext: number;
-  /** The state at σ_i (a view: copy it to keep it). */
+  /** The level the step starts from: σ̂_i = σ_i(1 + γ_i) after EDM's churn, else σ_i (k-diffusion's `sigma_hat`). */
+  sigmaHat: number;
+  /** The state at σ̂_i, after the churn noise if any (a view: copy it to keep it). */
   x: Batch;
-  /** D(x; σ_i) = m(x) (a view: copy it to keep it). */
+  /** D(x; σ̂_i) = m(x) (a view: copy it to keep it). */
   denoised: Batch;
 }
 
+/**
+ * The numeric settings of the samplers, k-diffusion's keyword arguments (`eta`, `s_churn`, `s_tmin`, `s_tmax`,
+ * `s_noise`, `order`); each sampler reads the ones of its k-diffusion namesake ({@link SAMPLER_SETTINGS} in
+ * registry.ts) and ignores the others.
+ */
+export interface SamplerSettings {
+  /**
+   * Stochastic DDIM / Euler ancestral: η ≥ 0 scales the ancestral noise, `σ_up = min(σ', η σ' √(σ² − σ'²)/σ)`
+   * (1 = ancestral, 0 = deterministic DDIM = Euler; k-diffusion's `eta`). @default 1
+   */
+  eta?: number;
+  /**
+   * EDM's churn (Karras et al. 2022, Algorithm 2; euler, heun, dpm2, and any Runge–Kutta sampler): S_churn ≥ 0,
+   * `γ_i = min(S_churn/n, √2 − 1)` on the levels with S_tmin ≤ σ_i ≤ S_tmax (n = steps of the grid), 0 elsewhere;
+   * 0 is the deterministic sampler, bit for bit. @default 0
+   */
+  sChurn?: number;
+  /** Lower end of the churn window, S_tmin ≥ 0. @default 0 */
+  sTmin?: number;
+  /** Upper end of the churn window, S_tmax ≥ S_tmin (∞ allowed). @default Infinity */
+  sTmax?: number;
+  /** S_noise ≥ 0: the scale of the churn noise (euler, heun, dpm2) and of the ancestral noise (ddim). @default 1 */
+  sNoise?: number;
+  /** LMS: the order of the linear multistep method, an integer in [1, 8] (k-diffusion's `order`). @default 4 */
+  order?: number;
+}
+
 /** Options shared by every sampler. */
-export interface SamplerOptions {
+export interface SamplerOptions extends SamplerSettings {
   /** Called at the start of every step. */
   callback?: (step: StepInfo) => void;
   /**
    * Randomness of the stochastic samplers: one stream per row, or one `Rng` that is forked once per row before
-   * the first step (row i gets the i-th fork, so its noise does not depend on the batch size).
+   * the first step (row i gets the i-th fork, so its noise does not depend on the batch size). Needed by em,
+   * by ddim unless η = 0, and by the churn samplers when S_churn > 0.
    */
   rng?: Rng | readonly Rng[];
-  /** Stochastic DDIM only: η ∈ [0, 1] (1 = ancestral, 0 = deterministic DDIM = Euler). @default 1 */
-  eta?: number;
   /** Class per row for a conditional denoiser (−1: unconditional); passed to every denoiser call. */
   cond?: Conditioning;
   /** Checked before every denoiser call. */
@@ -51,6 +79,22 @@ export function sampler(program: SamplerProgram): Sampler {
     if (x.dim !== denoiser.dim) throw new InfodynError(`x: dimension ${x.dim} does not match the denoiser's ${denoiser.dim}`);
     return drive(program(x, sigmas, options), denoiser, { signal: options.signal });
   }) as Sampler;
+}
+
+/**
+ * The settings of `options` with their defaults, checked once at the boundary: throws an {@link InfodynError}
+ * naming the first bad one (η, S_churn, S_noise finite and ≥ 0; 0 ≤ S_tmin ≤ S_tmax; order an integer in [1, 8]).
+ */
+export function samplerSettings(options: SamplerSettings): Required<SamplerSettings> {
+  const { eta = 1, sChurn = 0, sTmin = 0, sTmax = Infinity, sNoise = 1, order = 4 } = options;
+  const bad = (name: string, v: number, want: string) => new InfodynError(`${name}: ${v} is not ${want}`);
+  if (!(Number.isFinite(eta) && eta >= 0)) throw bad("eta", eta, "a finite number ≥ 0");
+  if (!(Number.isFinite(sChurn) && sChurn >= 0)) throw bad("sChurn", sChurn, "a finite number ≥ 0");
+  if (!(Number.isFinite(sTmin) && sTmin >= 0)) throw bad("sTmin", sTmin, "a finite number ≥ 0");
+  if (!(sTmax >= sTmin)) throw bad("sTmax", sTmax, `≥ sTmin = ${sTmin}`);
+  if (!(Number.isFinite(sNoise) && sNoise >= 0)) throw bad("sNoise", sNoise, "a finite number ≥ 0");
+  if (!(Number.isInteger(order) && order >= 1 && order <= 8)) throw bad("order", order, "an integer in [1, 8]");
+  return { eta, sChurn, sTmin, sTmax, sNoise, order };
 }
 
 /** Boundary checks and a private copy of the initial states. */

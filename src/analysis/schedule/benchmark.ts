@@ -69,7 +69,7 @@ export interface BenchmarkResult {
   proportions: { kind: string; sampler: string; steps: number; mean: number[] }[];
 }
 
-const NFE: Record<SamplerName, (n: number) => number> = { euler: (n) => n + 1, ddim: (n) => n + 1, em: (n) => n + 1, rk4: (n) => 4 * n + 1, heun: (n) => 2 * n + 1 };
+const NFE: Record<SamplerName, (n: number) => number> = { euler: (n) => n + 1, ddim: (n) => n + 1, "euler-ancestral": (n) => n + 1, em: (n) => n + 1, lms: (n) => n + 1, "dpmpp-2m": (n) => n + 1, rk4: (n) => 4 * n + 1, heun: (n) => 2 * n + 1, dpm2: (n) => 2 * n + 1 };
 
 /**
  * The sample-quality benchmark of THEORY.md §9.1 / issue 7: for each schedule, step count n and sampler, draw
