@@ -110,13 +110,16 @@ describe("profile on a denoiser (the estimators on the data samples)", () => {
       withinSE(out.scoreNormSq[i], p.scoreNormSq, se.scoreNormSq[i], `E‖s‖² σ = ${s}`);
       expectClose(out.bandwidth[i], 2 / s, { rtol: 1e-15 });
       expectClose(out.marginalEntropyRate[i], 2 / s - out.entropyRate[i], { rtol: 1e-14 });
+      // a labelled testbed is a conditional denoiser: the class rate from its conditional and unconditional outputs
+      withinSE(out.classEntropyRate[i], p.classEntropyRate!, se.classEntropyRate[i], `dH(c|x)/dσ σ = ${s}`);
     });
     // what needs a posterior is left out, and the output says why
-    for (const k of ["conditionalEntropy", "pathwiseEntropyVariance", "classEntropy", "classEntropyRate"]) {
+    for (const k of ["conditionalEntropy", "pathwiseEntropyVariance"]) {
       expect(out).not.toHaveProperty(k);
       expect(out.omitted[k]).toMatch(/./);
     }
-    expect(Object.keys(out.peaks)).toEqual(["entropyRateLogSigma"]);
+    expect(out.omitted).not.toHaveProperty("classEntropy");
+    expect(Object.keys(out.peaks)).toEqual(["entropyRateLogSigma", "classEntropyRate"]);
   });
 
   it("a testbed shrunk by α has the loss mmse + α² E‖m‖², E‖m‖² = E‖y‖² − mmse (= 1 − mmse on the unit circle)", () => {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Batch } from "../src/batch.js";
 import { loadModel, type LoadedModel } from "../src/cli/files.js";
-import { denoiserProfileRoute } from "../src/cli/denoiser-routes.js";
+import { denoiserProfileRoute } from "../src/analysis/denoiser-routes.js";
 import { denoiserProfilePayload } from "../src/contracts/denoiser-profile.js";
 import { parseModel } from "../src/models/parse.js";
 import type { DataModel, Denoiser } from "../src/models/types.js";

@@ -1,21 +1,21 @@
 import type { Batch } from "../batch.js";
-import { sampleRngs } from "../analysis/dynamics/initial.js";
-import { finiteTimeLyapunov } from "../analysis/dynamics/lyapunov.js";
-import { isOdeSampler, SAMPLERS, type SamplerName } from "../analysis/dynamics/registry.js";
-import { denoiserClassProfile } from "../analysis/info/class-rate.js";
-import { denoiserRateProfile } from "../analysis/info/denoiser.js";
+import { sampleRngs } from "./dynamics/initial.js";
+import { finiteTimeLyapunov } from "./dynamics/lyapunov.js";
+import { lyapunovMethod, SAMPLERS, type SamplerName } from "./dynamics/registry.js";
+import type { SamplerSettings } from "./dynamics/sampler.js";
+import { denoiserClassProfile } from "./info/class-rate.js";
+import { denoiserRateProfile } from "./info/denoiser.js";
 import { denoiserProfile, type DenoiserProfile } from "../contracts/denoiser-profile.js";
 import { PATHS_DENOISER_OMITTED, type PathsPayload } from "../contracts/paths.js";
 import { InfodynError } from "../errors.js";
 import type { Denoiser } from "../models/types.js";
 import { ascending, logSigmas } from "../noise/grid.js";
-import { lyapunovSeries } from "../analysis/dynamics/report.js";
-import { totalVariance } from "../analysis/scale.js";
+import { lyapunovSeries } from "./dynamics/report.js";
+import { totalVariance } from "./scale.js";
 
 /*
- * The denoiser routes of `profile` and `paths`: the same analyses on a denoiser and its data samples, where no
- * posterior is available (a trained network; the `testbed` model kind). No `node:` module: they could move to
- * analysis/ unchanged.
+ * The denoiser routes of `profile`, `paths` and the network report: the same analyses on a denoiser and its data
+ * samples, where no posterior is available (a trained network; the `testbed` model kind). No `node:` module.
  */
 
 /** The estimators' settings of the denoiser route of `profile` (denoiserRates' defaults). */
@@ -82,6 +82,8 @@ export interface DenoiserPathsOptions {
   lyapunovPaths?: number;
   /** Tangent directions followed (the largest exponents). @default the dimension */
   lyapunovDirections?: number;
+  /** The sampler's settings (η, S_churn …). */
+  samplerOptions?: SamplerSettings;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -116,6 +118,7 @@ export async function denoiserPathsRoute(denoiser: Denoiser, data: Batch, o: Den
     for (let r = 0; r < keep; r++) trajectories[r].set(x.data.subarray(r * D, (r + 1) * D), i * D);
   };
   const xEnd = await SAMPLERS[o.sampler](denoiser, x0, sigmas, {
+    ...o.samplerOptions,
     rng: noise,
     signal: o.signal,
     callback: ({ i, x }) => {
@@ -125,7 +128,7 @@ export async function denoiserPathsRoute(denoiser: Denoiser, data: Batch, o: Den
   });
   record(xEnd, levels - 1);
 
-  const method = isOdeSampler(o.sampler) ? o.sampler : "heun";
+  const method = lyapunovMethod(o.sampler);
   const starts: Batch = { rows: lyapunovPaths, dim: D, data: x0.data.slice(0, lyapunovPaths * D) };
   const lyap = await finiteTimeLyapunov(denoiser, starts, sigmas, { method, signal: o.signal, ...(o.lyapunovDirections ? { directions: Math.min(D, o.lyapunovDirections) } : {}) });
   o.onProgress?.(total, total);

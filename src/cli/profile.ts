@@ -13,7 +13,7 @@ import { logSigmas, sigmaGrid } from "../noise/grid.js";
 import { noiseProcess, PROCESS_NAMES, type ProcessName } from "../noise/process.js";
 import { interruptible } from "./abort.js";
 import { checkMemory, checkOutput, checkWork, dimFactor, modelFactors, type Factor } from "./budget.js";
-import { DENOISER_ESTIMATORS, denoiserProfileRoute } from "./denoiser-routes.js";
+import { DENOISER_ESTIMATORS, denoiserProfileRoute } from "../analysis/denoiser-routes.js";
 import { emit, loadModel, parsePositiveList, plusOne, seedOption, sizeOption, type LoadedModel } from "./files.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";

@@ -5,7 +5,7 @@ import { onlineClassifier, type OnlineClassification } from "../analysis/info/on
 import { optimalityGap, type OptimalityGap } from "../analysis/info/optimality.js";
 import { formatPeak, type Peak } from "../analysis/info/peak.js";
 import { dataScale, pointsSigmaRange } from "../analysis/scale.js";
-import { denoiserPathsRoute, denoiserProfileRoute } from "../cli/denoiser-routes.js";
+import { denoiserPathsRoute, denoiserProfileRoute } from "../analysis/denoiser-routes.js";
 import { denoiserProfilePayload, type DenoiserProfile } from "../contracts/denoiser-profile.js";
 import type { ProfilePayload } from "../contracts/profile.js";
 import type { LyapunovSeries } from "../contracts/paths.js";
