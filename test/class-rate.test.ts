@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fromRows } from "../src/batch.js";
 import { classProfileFromRates, denoiserClassProfile, denoiserClassRates } from "../src/analysis/info/class-rate.js";
 import { onlineClassifier } from "../src/analysis/info/online-classifier.js";
+import { sampleEulerMaruyama } from "../src/analysis/dynamics/sde.js";
 import { profileAt } from "../src/analysis/info/profile.js";
 import { deltas } from "../src/models/deltas.js";
 import { parseModel } from "../src/models/parse.js";
@@ -153,6 +154,15 @@ describe("the online Bayes classifier along reverse paths (THEORY.md §9.3)", ()
     const fine = error(1600);
     expect(fine).toBeLessThan(0.02);
     expect(fine).toBeLessThan(coarse / 2);
+  });
+
+  it("its Euler–Maruyama steps are sampleEulerMaruyama's on the same streams (the paths command runs it along the sampler's paths)", () => {
+    const m = twoClasses();
+    const x0 = fromRows([[3, -1], [0.2, 0.1], [-2, 4]]);
+    const grid = logSigmas(41, 0.1, 5);
+    const a = onlineClassifier(m, x0, grid, 2, { rng: createRng(8) });
+    const b = sampleEulerMaruyama(m, x0, grid, { rng: createRng(8) });
+    for (let k = 0; k < b.data.length; k++) expect(Math.abs(a.x.data[k] - b.data[k])).toBeLessThan(1e-12 * (1 + Math.abs(b.data[k])));
   });
 
   it("refuses a grid ending at 0 and a prior of the wrong length", () => {

@@ -64,3 +64,21 @@ describe("buildNetworkReport on an exact denoiser: network and optimum coincide"
     }
   });
 });
+
+describe("infodyn paths on a conditional network: the online Bayes classifier along the em paths", () => {
+  it("starts at the labels' entropy and ends with most paths decided; none on the ODE", async () => {
+    const r = await runCli(["paths", "examples/blobs-net.json", "--sampler", "em", "--steps", "60", "--n", "40", "--json"], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const c = j.classifier;
+    expect(c.paths).toBe(40);
+    expect(c.classEntropy).toHaveLength(j.sigma.length);
+    // starts at the labels' entropy (three equal blobs: log 3) and falls: at σ_min the class is decided on most paths
+    expect(c.classEntropy[0]).toBeCloseTo(Math.log(3), 2);
+    expect(c.classEntropy.at(-1)).toBeLessThan(0.3);
+    expect(c.predicted.reduce((a: number, b: number) => a + b, 0)).toBe(40);
+    // (that its steps are the sampler's own is checked in test/class-rate.test.ts); no classifier on the ODE
+    const other = await runCli(["paths", "examples/blobs-net.json", "--sampler", "heun", "--steps", "20", "--n", "8", "--json"], { timeoutMs: 120_000 });
+    expect(JSON.parse(other.stdout).classifier).toBeUndefined();
+  });
+});

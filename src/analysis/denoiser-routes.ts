@@ -4,6 +4,7 @@ import { finiteTimeLyapunov } from "./dynamics/lyapunov.js";
 import { lyapunovMethod, SAMPLERS, type SamplerName } from "./dynamics/registry.js";
 import type { SamplerSettings } from "./dynamics/sampler.js";
 import { denoiserClassProfile } from "./info/class-rate.js";
+import { onlineClassifier, steepestFall } from "./info/online-classifier.js";
 import { denoiserRateProfile } from "./info/denoiser.js";
 import { denoiserProfile, type DenoiserProfile } from "../contracts/denoiser-profile.js";
 import { PATHS_DENOISER_OMITTED, type PathsPayload } from "../contracts/paths.js";
@@ -67,6 +68,42 @@ export function classNoiseDraws(samples: number): number {
   return Math.min(64, Math.max(1, Math.ceil(2000 / samples)));
 }
 
+/**
+ * The online Bayes classifier (info/online-classifier.ts) along the first paths of the `em` sampler, for a
+ * conditional denoiser with labelled data: the streams are rebuilt as `denoiserPathsRoute` draws them, so the
+ * classifier's Euler–Maruyama steps (the null-class output, −1) retrace those paths. Its prior is the labels'
+ * frequencies. Undefined for another sampler, an unconditional denoiser or unlabelled data.
+ */
+async function classifierAlongPaths(denoiser: Denoiser, data: Batch, x0: Batch, sigmas: Float64Array, o: DenoiserPathsOptions): Promise<PathsPayload["classifier"]> {
+  const C = denoiser.numClasses ?? 0;
+  if (o.sampler !== "em" || !o.labels || C < 2 || !(sigmas[sigmas.length - 1] > 0)) return undefined;
+  const k = Math.min(o.n, o.classifierPaths ?? 64);
+  const prior = new Float64Array(C);
+  for (const c of o.labels) if (c >= 0 && c < C) prior[c] += 1;
+  for (let c = 0; c < C; c++) prior[c] = Math.max(prior[c], 0.5) / o.labels.length;
+  // the sampler's streams: path i drew its start from stream i, then its noise from the stream's first fork
+  const rngs = sampleRngs(o.seed, o.n).slice(0, k);
+  for (const r of rngs) {
+    r.uniform();
+    for (let d = 0; d < data.dim; d++) r.normal();
+  }
+  const starts: Batch = { rows: k, dim: data.dim, data: x0.data.slice(0, k * data.dim) };
+  const r = await onlineClassifier(denoiser, starts, sigmas, C, { rng: rngs.map((g) => g.fork()), prior, signal: o.signal });
+  const predicted = new Array<number>(C).fill(0);
+  for (let i = 0; i < k; i++) {
+    let best = 0;
+    for (let c = 1; c < C; c++) if (r.probabilities[i * C + c] > r.probabilities[i * C + best]) best = c;
+    predicted[best]++;
+  }
+  return {
+    paths: k,
+    classEntropy: r.classEntropy.map((e) => e.value),
+    standardError: r.classEntropy.map((e) => e.standardError),
+    steepestFall: steepestFall(r),
+    predicted,
+  };
+}
+
 /** Options of {@link denoiserPathsRoute} (those of `pathsReport`). */
 export interface DenoiserPathsOptions {
   sampler: SamplerName;
@@ -84,6 +121,13 @@ export interface DenoiserPathsOptions {
   lyapunovDirections?: number;
   /** The sampler's settings (η, S_churn …). */
   samplerOptions?: SamplerSettings;
+  /**
+   * Labels of the data samples: with a conditional denoiser and the `em` sampler, the online Bayes classifier runs
+   * along the first `classifierPaths` paths (the same states: the same starts and noise streams).
+   */
+  labels?: Int32Array;
+  /** @default min(n, 64) */
+  classifierPaths?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -128,6 +172,7 @@ export async function denoiserPathsRoute(denoiser: Denoiser, data: Batch, o: Den
   });
   record(xEnd, levels - 1);
 
+  const classifier = await classifierAlongPaths(denoiser, data, x0, sigmas, o);
   const method = lyapunovMethod(o.sampler);
   const starts: Batch = { rows: lyapunovPaths, dim: D, data: x0.data.slice(0, lyapunovPaths * D) };
   const lyap = await finiteTimeLyapunov(denoiser, starts, sigmas, { method, signal: o.signal, ...(o.lyapunovDirections ? { directions: Math.min(D, o.lyapunovDirections) } : {}) });
@@ -143,6 +188,7 @@ export async function denoiserPathsRoute(denoiser: Denoiser, data: Batch, o: Den
     // each path's spectrum sorted before the mean, with SEs and the convention, as the exact route (lyapunovSeries)
     lyapunov: { method, ...lyapunovSeries(lyap), jacobian: lyap.jacobian },
     trajectories: trajectories.map((t) => Array.from({ length: levels }, (_, i) => Array.from(t.subarray(i * D, (i + 1) * D)))),
+    ...(classifier ? { classifier } : {}),
     omitted: PATHS_DENOISER_OMITTED,
   };
 }

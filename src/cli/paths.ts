@@ -125,7 +125,7 @@ export function registerPaths(program: Command): void {
       const report: Record<string, unknown> =
         loaded.type === "exact"
           ? pathsReport(loaded.model, { ...options, onProgress: bar.update })
-          : { ...(await interruptible((signal) => denoiserPathsRoute(loaded.denoiser, loaded.data, { ...options, signal, onProgress: bar.update }))) };
+          : { ...(await interruptible((signal) => denoiserPathsRoute(loaded.denoiser, loaded.data, { ...options, labels: loaded.labels, signal, onProgress: bar.update }))) };
       bar.stop();
       const kind = loaded.type === "exact" ? loaded.model.kind : loaded.kind;
       const sigma = report.sigma as number[];
@@ -219,6 +219,18 @@ export function pathsTableText(report: Record<string, unknown>, source: string, 
   if (dec) {
     const j = dec.counts.indexOf(Math.max(...dec.counts));
     lines.push(`decisions: most paths (${dec.counts[j]}) decide for σ in [${g(dec.edges[j])}, ${g(dec.edges[j + 1])}]`);
+  }
+  const cls = report.classifier as { paths: number; classEntropy: number[]; standardError: number[]; steepestFall: { sigma: number; value: number }; predicted: number[] } | undefined;
+  if (cls) {
+    const every = Math.max(1, Math.round((sigma.length - 1) / 10));
+    const rows: string[][] = [];
+    for (let i = 0; i < sigma.length; i += every) rows.push([g(sigma[i]), pm(cls.classEntropy[i], cls.standardError[i])]);
+    if ((sigma.length - 1) % every !== 0) rows.push([g(sigma[sigma.length - 1]), pm(cls.classEntropy[sigma.length - 1], cls.standardError[sigma.length - 1])]);
+    lines.push(
+      `online Bayes classifier along the first ${cls.paths} paths (p(c|x) by the ratio of the class and unconditional kernels; nats, ± SE over the paths):`,
+      formatTable(["σ", "H(c|x)"], rows),
+      `  falls fastest at σ ≈ ${g(cls.steepestFall.sigma)} (${g(cls.steepestFall.value)} nats per unit log σ); paths ending on each class: ${cls.predicted.join(", ")}`,
+    );
   }
   const fd = lyap.jacobian === "finite-difference" ? ", Jacobian by finite differences of the denoiser" : "";
   const k = lyap.exponents[0]?.length ?? 0;

@@ -70,6 +70,12 @@ export interface PathsPayload {
   lyapunov: LyapunovSeries;
   /** The first trajectories in full, each levels × D. */
   trajectories: number[][][];
+  /**
+   * Denoiser route, a conditional denoiser on labelled data with the `em` sampler: the online Bayes classifier
+   * along the first `paths` paths (THEORY.md §9.3) — the path average of its entropy −Σ p(c|x) log p(c|x) at each
+   * level of `sigma` with its SE, where it falls fastest per unit log σ (over 5 levels), and the classes it ends on.
+   */
+  classifier?: { paths: number; classEntropy: number[]; standardError: number[]; steepestFall: { sigma: number; value: number }; predicted: number[] };
   /** Denoiser route: the keys left out, each with the reason. */
   omitted?: Record<string, string>;
 }

@@ -1,7 +1,7 @@
 import type { Batch } from "../batch.js";
 import { sampleRngs } from "../analysis/dynamics/initial.js";
 import { informationProfile, type InformationProfile } from "../analysis/info/grid.js";
-import { onlineClassifier, type OnlineClassification } from "../analysis/info/online-classifier.js";
+import { FALL_SPAN, onlineClassifier, steepestFall, type OnlineClassification } from "../analysis/info/online-classifier.js";
 import { optimalityGap, type OptimalityGap } from "../analysis/info/optimality.js";
 import { formatPeak, type Peak } from "../analysis/info/peak.js";
 import { dataScale, pointsSigmaRange } from "../analysis/scale.js";
@@ -258,7 +258,7 @@ export async function buildNetworkReport(
           : "") +
         (classifier
           ? `The online Bayes classifier along ${classifier.paths} reverse SDE paths of the network (${plan.classifier.steps} log steps; p(c|x) updated by the ratio of the class and unconditional kernels, which stays a probability whatever the network's error) ` +
-            `loses class entropy fastest at σ ≈ ${fmt(classifierFall!.sigma)} (${fmt(classifierFall!.value)} nats per unit log σ, over ${CLASSIFIER_SPAN} levels) and ends at H(c|x) = ${withError(classifier.classEntropy.at(-1)!.value, classifier.classEntropy.at(-1)!.standardError)} nats at σ = ${fmt(plan.sigma.min)}.`
+            `loses class entropy fastest at σ ≈ ${fmt(classifierFall!.sigma)} (${fmt(classifierFall!.value)} nats per unit log σ, over ${FALL_SPAN} levels) and ends at H(c|x) = ${withError(classifier.classEntropy.at(-1)!.value, classifier.classEntropy.at(-1)!.standardError)} nats at σ = ${fmt(plan.sigma.min)}.`
           : ""),
       figures: [...add("class-entropy-rate", classRateFigure(network.classes, exact)), ...add("class-entropy", classEntropyComparisonFigure(network.classes, classifier, exact))],
     });
@@ -349,25 +349,6 @@ function startStates(data: Batch, rngs: readonly { uniform(): number; normal(): 
     for (let d = 0; d < D; d++) x.data[i * D + d] = data.data[j * D + d] + sigmaMax * rngs[i].normal();
   }
   return x;
-}
-
-/** Levels between the two ends of each difference of {@link steepestFall}. */
-const CLASSIFIER_SPAN = 5;
-
-/**
- * Where the classifier's path-average class entropy falls fastest: the largest `(H_i − H_{i+k})/log(σ_i/σ_{i+k})`
- * over the descending levels (k = {@link CLASSIFIER_SPAN}: the paths are the same at every level, so a difference
- * over a few levels is smooth), at the geometric middle σ of its two ends.
- */
-function steepestFall(c: OnlineClassification): { sigma: number; value: number } {
-  const H = c.classEntropy;
-  const k = Math.min(CLASSIFIER_SPAN, c.sigma.length - 1);
-  let best = { sigma: c.sigma[0], value: -Infinity };
-  for (let i = 0; i + k < c.sigma.length; i++) {
-    const v = (H[i].value - H[i + k].value) / Math.log(c.sigma[i] / c.sigma[i + k]);
-    if (v > best.value) best = { sigma: Math.sqrt(c.sigma[i] * c.sigma[i + k]), value: v };
-  }
-  return best;
 }
 
 const fmtRatio = (r: number) => (Number.isFinite(r) ? (r >= 100 ? r.toExponential(1) : r.toPrecision(3)) : "∞");

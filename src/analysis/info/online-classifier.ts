@@ -168,3 +168,25 @@ export function* onlineClassifierProgram(
   return { sigma: Array.from(sigmas), paths: n, numClasses: C, classEntropy, probabilities, x: { rows: n, dim: D, data: x } };
 }
 
+
+/** Levels between the two ends of each difference of {@link steepestFall}. */
+export const FALL_SPAN = 5;
+
+/**
+ * Where the classifier's path-average class entropy falls fastest: the largest `(H_i − H_{i+k})/log(σ_i/σ_{i+k})`
+ * over the descending levels (k = {@link FALL_SPAN}, fewer on a short grid: the paths are the same at every level, so
+ * a difference over a few levels is smooth), at the geometric middle σ of its two ends.
+ *
+ * @example
+ * steepestFall(onlineClassifier(model, x0, grid, 2, { rng })); // { sigma, value } in nats per unit log σ
+ */
+export function steepestFall(c: Pick<OnlineClassification, "sigma" | "classEntropy">): { sigma: number; value: number } {
+  const H = c.classEntropy;
+  const k = Math.min(FALL_SPAN, c.sigma.length - 1);
+  let best = { sigma: c.sigma[0], value: -Infinity };
+  for (let i = 0; i + k < c.sigma.length; i++) {
+    const v = (H[i].value - H[i + k].value) / Math.log(c.sigma[i] / c.sigma[i + k]);
+    if (v > best.value) best = { sigma: Math.sqrt(c.sigma[i] * c.sigma[i + k]), value: v };
+  }
+  return best;
+}
