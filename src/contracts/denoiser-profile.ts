@@ -1,5 +1,6 @@
 import type { DenoiserClassProfile } from "../analysis/info/class-rate.js";
 import type { DenoiserRates } from "../analysis/info/denoiser.js";
+import { integrateFromTop } from "../analysis/info/integrate.js";
 import { findPeak, type Peak } from "../analysis/info/peak.js";
 import { denoiserRoutes, type EstimatorRoute } from "../analysis/info/routes.js";
 import type { ProfilePayload, RateEstimatorSeries } from "./profile.js";
@@ -63,20 +64,10 @@ export function denoiserProfile(rates: DenoiserRates[], dim: number, { traceCov,
   for (let i = 1; i < n; i++) if (!(sigma[i] > sigma[i - 1])) throw new RangeError("denoiserProfile: the rates must be in ascending σ");
   const g = rates.map((r, i) => r.mmse.value / (sigma[i] * sigma[i]));
   const ge = rates.map((r, i) => r.mmse.standardError / (sigma[i] * sigma[i]));
-  const mi = new Array<{ value: number; standardError: number }>(n);
   // From the top: the tail beyond σ_max, then one trapezoid per interval in u = log σ.
   const top = sigma[n - 1];
   const T = traceCov ?? (n > 0 ? rates[n - 1].mmse.value : 0);
-  let value = n > 0 ? 0.5 * dim * Math.log1p(T / (dim * top * top)) : 0;
-  let bound = 0;
-  for (let i = n - 1; i >= 0; i--) {
-    if (i < n - 1) {
-      const h = 0.5 * Math.log(sigma[i + 1] / sigma[i]);
-      value += h * (g[i] + g[i + 1]);
-      bound += h * (ge[i] + ge[i + 1]);
-    }
-    mi[i] = { value, standardError: bound };
-  }
+  const mi = integrateFromTop(sigma, g, ge, n > 0 ? 0.5 * dim * Math.log1p(T / (dim * top * top)) : 0);
   const peak = findPeak(() => NaN, sigma, g, { refine: false, errors: ge });
   const spectrum = rates.length > 0 && rates.every((r) => r.entropyRateEstimators.jacobianSpectrum !== undefined);
   const independent = denoiserRoutes(dim, probes).map((r) => ({ ...r, estimators: r.estimators.filter((e) => e !== "jacobianSpectrum" || spectrum) }));

@@ -6,6 +6,7 @@ import { Welford } from "../../numeric/welford.js";
 import { drive, type DenoiseProgram, type Driven } from "../../score/program.js";
 import { levelSeed } from "./design.js";
 import type { Estimate } from "./expect.js";
+import { integrateFromTop } from "./integrate.js";
 import { findPeak, type Peak } from "./peak.js";
 
 /** Options of {@link denoiserClassRates} and {@link denoiserClassProfile}. */
@@ -178,17 +179,8 @@ export function classProfileFromRates(rates: DenoiserClassRate[], data: Batch, l
   const n = sigma.length;
   const g = rates.map((r, i) => sigma[i] * r.classEntropyRate.value);
   const ge = rates.map((r, i) => sigma[i] * r.classEntropyRate.standardError);
-  const classEntropy = new Array<Estimate>(n);
-  let info = n > 0 ? between / (2 * sigma[n - 1] * sigma[n - 1]) : 0;
-  let bound = 0;
-  for (let i = n - 1; i >= 0; i--) {
-    if (i < n - 1) {
-      const h = 0.5 * Math.log(sigma[i + 1] / sigma[i]);
-      info += h * (g[i] + g[i + 1]);
-      bound += h * (ge[i] + ge[i + 1]);
-    }
-    classEntropy[i] = { value: entropy - info, standardError: bound };
-  }
+  const info = integrateFromTop(sigma, g, ge, n > 0 ? between / (2 * sigma[n - 1] * sigma[n - 1]) : 0);
+  const classEntropy = info.map((e) => ({ value: entropy - e.value, standardError: e.standardError }));
   const peak = findPeak(
     () => NaN,
     sigma,
