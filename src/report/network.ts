@@ -381,7 +381,12 @@ function networkSummary(
   classifierFall: { sigma: number } | undefined,
 ): string[] {
   const lines: string[] = [];
-  lines.push(`The network's rate dH/dlog σ peaks at ${peakText(network.peaks.entropyRateLogSigma, sigmas)}, the training set's exact rate at ${peakText(exact.peaks.entropyRateLogSigma, sigmas)}.`);
+  const np = network.peaks.entropyRateLogSigma;
+  lines.push(
+    np?.atBoundary && np.sigma === sigmas[0]
+      ? `The network's rate dH/dlog σ = loss/σ² grows to the small end of the range (${fmt(np.value)} nats at σ = ${fmt(sigmas[0])}, D = ${network.dim}), as a smooth denoiser's does (loss ≈ D_eff σ²), while the training set's exact rate peaks at ${peakText(exact.peaks.entropyRateLogSigma, sigmas)} and vanishes below it.`
+      : `The network's rate dH/dlog σ peaks at ${peakText(np, sigmas)}, the training set's exact rate at ${peakText(exact.peaks.entropyRateLogSigma, sigmas)}.`,
+  );
   lines.push(
     gap.parting
       ? `The network parts from the optimum of its training set below σ ≈ ${fmt(gap.parting.sigma)}; at σ = ${fmt(sigmas[0])} its loss is ${fmtRatio(gap.ratio[0])}× the exact mmse.`
