@@ -4,7 +4,7 @@ import { informationProfile, type InformationProfile } from "../analysis/info/gr
 import { FALL_SPAN, onlineClassifier, steepestFall, type OnlineClassification } from "../analysis/info/online-classifier.js";
 import { optimalityGap, type OptimalityGap } from "../analysis/info/optimality.js";
 import { formatPeak, type Peak } from "../analysis/info/peak.js";
-import { dataScale, pointsSigmaRange } from "../analysis/scale.js";
+import { dataScale, nearestNeighbourDistances, pointsSigmaRange } from "../analysis/scale.js";
 import { denoiserPathsRoute, denoiserProfileRoute } from "../analysis/denoiser-routes.js";
 import { denoiserProfilePayload, type DenoiserProfile } from "../contracts/denoiser-profile.js";
 import type { ProfilePayload } from "../contracts/profile.js";
@@ -14,7 +14,7 @@ import type { DataModel, Denoiser } from "../models/types.js";
 import { ascending, logSigmas } from "../noise/grid.js";
 import { throwIfAborted } from "../score/program.js";
 import { lyapunovFigure, type PathsData } from "./figures/dynamics.js";
-import { dataTilesFigure, samplesTilesFigure } from "./figures/images.js";
+import { dataTilesFigure, nearestPoint, samplesTilesFigure } from "./figures/images.js";
 import { classEntropyComparisonFigure, classRateFigure, gapFigure, networkRatesFigure } from "./figures/network.js";
 import { scheduleFigure } from "./figures/schedule.js";
 import { bracketPeak, compareBrackets, withError } from "./peaks.js";
@@ -65,7 +65,12 @@ export interface NetworkReportPayload {
   /** The online Bayes classifier's path average of H(c|x_σ) (descending σ), and where it falls fastest per unit log σ. */
   classifier?: { sigma: number[]; classEntropy: number[]; standardError: number[]; paths: number; steepestFall?: { sigma: number; value: number } };
   paths: { sigma: number[]; lyapunov: Omit<LyapunovSeries, "jacobian"> };
-  images?: { shape: number[]; samplesShown: number; copiesOfOnePoint: number };
+  images?: { shape: number[]; samplesShown: number };
+  /**
+   * How many reverse paths end on a training point: the network's denoised final state D(x, σ_min) within half the
+   * training set's median nearest-neighbour distance (`spacing`) of its nearest training point.
+   */
+  copies: { paths: number; copies: number; spacing: number; medianDistance: number };
   schedules: Record<string, number[]>;
   /** The analyses of an exact model's report left out, each with the reason. */
   skipped: Record<string, string>;
@@ -264,13 +269,17 @@ export async function buildNetworkReport(
     });
   }
   const pathsData = paths as unknown as PathsData;
-  const samples = shape ? samplesTilesFigure(imageModel, shape, pathsData, data.data, labels) : undefined;
+  // The tiles without the empirical posterior's 1/Σw² (at σ_min every state sits on its nearest training point, copy
+  // or not): copies are counted instead on the network's own denoised final states, against the training set's spacing.
+  const tilesModel = { ...imageModel, discrete: false } as DataModel;
+  const samples = shape ? samplesTilesFigure(tilesModel, shape, pathsData, data.data, labels) : undefined;
+  const copies = await copiesOfTraining(denoiser, pathsData, data, plan.sigma.min);
   sections.push({
     id: "dynamics",
     title: "Generation by the network: samples and Lyapunov rates",
     text:
       `${plan.paths.n} reverse-SDE paths of the network (Euler–Maruyama, ${plan.paths.steps} log steps) from training samples noised at σ = ${fmt(plan.sigma.max)} down to ${fmt(plan.sigma.min)}. ` +
-      (samples ? `Of the ${samples.shown} samples shown, ${samples.copies} sit on one training point at σ_min (1/Σ w² < 1.5 under the training set's posterior there): copies of training images. ` : "") +
+      `Copies: of the ${copies.paths} paths, ${copies.copies} end (the network's denoised state D(x, σ_min)) within half the training set's median nearest-neighbour distance (${fmt(copies.spacing)}) of a training point; the median distance is ${fmt(copies.medianDistance)}. ` +
       lyapunovText(pathsData, plan.paths.lyapunovPaths) + " (Jacobian–vector products of the network by central differences.)",
     figures: [...add("sample-images", samples?.spec), ...add("lyapunov", lyapunovFigure(pathsData))],
   });
@@ -331,12 +340,27 @@ export async function buildNetworkReport(
           }
         : {}),
       paths: { sigma: paths.sigma, lyapunov },
-      ...(samples && shape ? { images: { shape: [...shape], samplesShown: samples.shown, copiesOfOnePoint: samples.copies } } : {}),
+      copies,
+      ...(samples && shape ? { images: { shape: [...shape], samplesShown: samples.shown } } : {}),
       schedules: Object.fromEntries(list.map(({ kind, schedule }) => [kind, Array.from(schedule.sigma)])),
       skipped: NETWORK_SKIPPED,
       summary,
     },
   };
+}
+
+/** The copy count of {@link NetworkReportPayload.copies} over the kept trajectories. */
+async function copiesOfTraining(denoiser: Denoiser, paths: PathsData, data: Batch, sigmaMin: number): Promise<NetworkReportPayload["copies"]> {
+  const D = data.dim;
+  const P = paths.trajectories.length;
+  const L = paths.sigma.length;
+  const finals = new Float64Array(P * D);
+  for (let p = 0; p < P; p++) finals.set(paths.trajectories[p][L - 1], p * D);
+  const den = (await denoiser.denoise({ rows: P, dim: D, data: finals }, sigmaMin)).data;
+  const nn = nearestNeighbourDistances(data.data, D);
+  const spacing = nn.length ? nn[Math.floor(nn.length / 2)] : 0;
+  const dist = Array.from({ length: P }, (_, p) => nearestPoint(data.data, D, den.subarray(p * D, (p + 1) * D)).distance).sort((a, b) => a - b);
+  return { paths: P, copies: dist.filter((d) => d < spacing / 2).length, spacing, medianDistance: dist[Math.floor(P / 2)] ?? 0 };
 }
 
 /** Path starts x = y_j + σ_max z, y_j a data sample drawn by stream i (the empirical p_σmax, as the paths route). */
