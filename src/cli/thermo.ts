@@ -77,7 +77,7 @@ export function thermoJson(model: DataModel, sigma: number, grid?: GridSpec): Th
 export function registerThermo(program: Command): void {
   program
     .command("thermo")
-    .description("free energy F and regularized F̃ = −σ² log p_σ, fixed points x* = m(x*), magnetization, susceptibility (THEORY.md §6)")
+    .description("free energy F and regularized F̃ = −σ² log p_σ, fixed points x* = m(x*), magnetization, susceptibility (docs/theory.md §6)")
     .argument("<model>", "model JSON file, or 'default' for the embedded dataset")
     .requiredOption("--sigma <s>", "noise level σ = 1/√β (> 0), e.g. 0.8")
     .option("--grid <spec>", "free-energy grid: x0,x1,n (1-D model) or x0,x1,y0,y1,n (2-D model), n integer in [2, 2000]")

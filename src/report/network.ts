@@ -233,7 +233,7 @@ export async function buildNetworkReport(
       (parting
         ? `They part at σ ≈ ${fmt(parting.sigma)} (${gap.rule}): there the loss is ${withError(gap.loss[at(parting.sigma)].value, gap.loss[at(parting.sigma)].standardError)} against ${withError(gap.exact[at(parting.sigma)].value, gap.exact[at(parting.sigma)].standardError)}, and at σ = ${fmt(sigmas[0])} it is ${fmtRatio(gap.ratio[0])}× the optimum. `
         : `They do not part over the range (${gap.rule}). `) +
-      `What each disagreement detects: this gap measures the distance from the training set's optimum (any error, including being right for another law); the spread of the network's rate estimators below measures only whether it is the exact score of some law — a linear (Wiener) denoiser is, so its estimators agree while its loss on the digits is 6× their exact mmse at σ = 5.`,
+      `What each disagreement detects: this gap measures the distance from the training set's optimum (any error, including being right for another law); the spread of the network's rate estimators below measures only whether it is the exact score of some law — a linear (Wiener) denoiser is, so its estimators agree while its loss on the digits is 6.3× their exact mmse at σ = 5.`,
     figures: [...add("optimality-gap", gapFigure(gap)), ...add("rate-estimators", networkRatesFigure(network, exact))],
   });
   const netPeak = network.peaks.entropyRateLogSigma;
@@ -253,7 +253,7 @@ export async function buildNetworkReport(
       id: "classes",
       title: "Class decisions: when the network decides the class",
       text:
-        `The class-entropy rate from the network's conditional and unconditional outputs, E‖D(x,σ,c) − D(x,σ)‖²/σ³ (THEORY.md §9.3), peaks at ${peakText(classPeaks.network, sigmas)}; ` +
+        `The class-entropy rate from the network's conditional and unconditional outputs, E‖D(x,σ,c) − D(x,σ)‖²/σ³ (docs/theory.md §9.3), peaks at ${peakText(classPeaks.network, sigmas)}; ` +
         `the training set's exact rate peaks at ${peakText(classPeaks.exact, sigmas)}` +
         (floorPeak
           ? ". The network's rate rises to the small end of the range: there the difference of its conditional and unconditional outputs is their training error, a floor ε² that gives ε²/σ³, so this route does not locate the decision at small σ (the classifier below does). "

@@ -98,7 +98,7 @@ export function buildReport(model: DataModel, plan: ReportPlan, options: ReportO
           ? " (a range given on the command line; the default comes from the data, README, Default noise levels). "
           : `: the default range of every infodyn command (README, Default noise levels): σ_max = 10 √Tr Cov(y), above which I(y; x_σ) ≈ Tr Cov/(2σ²) ≈ 0.005 nats is left; ` +
             `σ_min = a tenth of ${plan.sigma.rule}. `) +
-        `The entropy rate is computed by five estimators (THEORY.md §3). ${independenceText(profile)} ` +
+        `The entropy rate is computed by five estimators (docs/theory.md §3). ${independenceText(profile)} ` +
         `Expectations: ${[...new Set(profile.points.map((p) => p.method))].join("; ")}.`,
       figures: [...add("entropy-profile", entropyProfileFigure(profile)), ...add("rate-estimators", rateEstimatorsFigure(profile))],
     },
