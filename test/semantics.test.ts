@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { profileAt } from "../src/analysis/info/profile.js";
+import { checkPartition, semanticProfile } from "../src/analysis/info/semantics.js";
+import { parseModel } from "../src/models/parse.js";
+
+// Four labelled 2-D Gaussians: classes 0 and 1 are the same N(μ, s²I), classes 2 and 3 the same N(−μ, s²I), so the
+// groups {0,1} | {2,3} are the two-Gaussian-class model of THEORY.md §9.3 with its closed form
+// H(G|x_σ) = E_{v∼N(2q,4q)} log(1 + e^{−v}), q = ‖μ‖²/(s² + σ²), and inside a group the class is a fair coin at every σ.
+const MU = [1, 0.4];
+const S2 = 0.25;
+const comp = (mean: number[], label: string) => ({ weight: 0.25, mean, variance: S2, label });
+const model = parseModel({
+  kind: "gmm",
+  components: [comp(MU, "a"), comp(MU, "b"), comp(MU.map((m) => -m), "c"), comp(MU.map((m) => -m), "d")],
+});
+
+function closedGroupEntropy(sigma: number): number {
+  const q = (MU[0] ** 2 + MU[1] ** 2) / (S2 + sigma * sigma);
+  const m = 2 * q;
+  const sd = 2 * Math.sqrt(q);
+  const n = 4000;
+  const h = (24 * sd) / n;
+  let sum = 0;
+  for (let i = 0; i <= n; i++) {
+    const v = m - 12 * sd + i * h;
+    const f = (v > 0 ? Math.log1p(Math.exp(-v)) : -v + Math.log1p(Math.exp(v))) * Math.exp(-((v - m) ** 2) / (2 * sd * sd));
+    sum += (i === 0 || i === n ? 0.5 : 1) * f;
+  }
+  return (sum * h) / (sd * Math.sqrt(2 * Math.PI));
+}
+const closedGroupRate = (s: number) => (closedGroupEntropy(s * (1 + 1e-4)) - closedGroupEntropy(s * (1 - 1e-4))) / (2e-4 * s);
+
+describe("semantic decisions: partitions of the classes (THEORY.md §9.3)", () => {
+  const sigmas = [0.2, 0.5, 1, 2];
+  const groups = [[0, 1], [2, 3]];
+  const r = semanticProfile(model, sigmas, [groups, [[0], [1], [2], [3]]], { samples: 6000, seed: 2 });
+
+  it("H(G|x_σ) and its rate match the closed form of the two groups (within 4 SE)", () => {
+    const p = r.partitions[0];
+    sigmas.forEach((s, i) => {
+      expect(Math.abs(p.groupEntropy[i].value - closedGroupEntropy(s))).toBeLessThan(4 * p.groupEntropy[i].standardError + 1e-9);
+      expect(Math.abs(p.groupRate[i].value - closedGroupRate(s))).toBeLessThan(4 * p.groupRate[i].standardError + 1e-9);
+    });
+  });
+
+  it("within a group of identical classes the class stays a fair coin: H(c|G, x) = log 2 at every σ", () => {
+    for (const e of r.partitions[0].withinEntropy) expect(e.value).toBeCloseTo(Math.log(2), 12);
+  });
+
+  it("the chain rule H(c|x) = H(G|x) + H(c|G,x) holds on the same draws, to rounding", () => {
+    const p = r.partitions[0];
+    sigmas.forEach((_, i) => expect(Math.abs(r.classEntropy[i].value - p.groupEntropy[i].value - p.withinEntropy[i].value)).toBeLessThan(1e-12));
+  });
+
+  it("the finest partition is the class profile, and the class rate matches the exact profile's quadrature", () => {
+    const fine = r.partitions[1];
+    sigmas.forEach((s, i) => {
+      expect(fine.groupRate[i].value).toBeCloseTo(r.classRate[i].value, 12);
+      const exact = profileAt(model, s).classEntropyRate!;
+      expect(Math.abs(r.classRate[i].value - exact)).toBeLessThan(4 * r.classRate[i].standardError + 1e-9);
+    });
+  });
+
+  it("Σ_c π_c r_c is the class rate (a different estimator of it: within 4 SE)", () => {
+    sigmas.forEach((_, i) => {
+      const sum = r.perClass.rate.reduce((a, rc, c) => a + r.perClass.weight[c] * rc[i].value, 0);
+      const se = Math.sqrt(r.perClass.rate.reduce((a, rc, c) => a + (r.perClass.weight[c] * rc[i].standardError) ** 2, 0));
+      expect(Math.abs(sum - r.classRate[i].value)).toBeLessThan(4 * Math.hypot(se, r.classRate[i].standardError));
+    });
+  });
+
+  it("refuses a partition that misses or repeats a class, naming it", () => {
+    expect(() => checkPartition([[0, 1], [2]], 4)).toThrow(/class 3 in no group/);
+    expect(() => checkPartition([[0, 1], [1, 2, 3]], 4)).toThrow(/class 1 is in groups 1 and 2/);
+    expect(() => checkPartition([[0, 7]], 4)).toThrow(/7 is not a class/);
+    expect(() => semanticProfile(parseModel({ kind: "gaussian", mean: [0], cov: [[1]] }), [1], [[[0]]])).toThrow(/labelled model/);
+  });
+});
