@@ -14,7 +14,11 @@ export type CommandName =
   | "schedule"
   | "rem"
   | "memorization"
-  | "report";
+  | "report"
+  | "likelihood"
+  | "pmi"
+  | "guidance"
+  | "semantics";
 
 /** Which model a result was computed on (the envelope's `model`). */
 export interface ModelInfo {
