@@ -76,3 +76,21 @@ describe("semantic decisions: partitions of the classes (THEORY.md §9.3)", () =
     expect(() => semanticProfile(parseModel({ kind: "gaussian", mean: [0], cov: [[1]] }), [1], [[[0]]])).toThrow(/labelled model/);
   });
 });
+
+describe("infodyn semantics", () => {
+  it("--json: the envelope, one curve set per partition with the chain rule, and a bad partition refused with exit 2", async () => {
+    const { runCli } = await import("./cli-run.js");
+    const r = await runCli(["semantics", "default", "--partition", '[["west","north"],["north-east","south-east"]]', "--steps", "4", "--samples", "500", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.command).toBe("semantics");
+    expect(j.params.partitions).toEqual([[[0, 3], [1, 2]]]);
+    expect(j.sigma).toHaveLength(5);
+    const p = j.partitions[0];
+    j.sigma.forEach((_: number, i: number) => expect(Math.abs(j.classEntropy.value[i] - p.groupEntropy.value[i] - p.withinEntropy.value[i])).toBeLessThan(1e-12));
+    expect(j.perClass).toHaveLength(4);
+    const bad = await runCli(["semantics", "default", "--partition", "[[0,1],[2]]"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("infodyn: --partition 1: class 3 in no group (every class must be in one)\n");
+  });
+});

@@ -3,7 +3,7 @@ import type { DataModel } from "../models/types.js";
 import type { LoadedModel } from "./files.js";
 
 /** The commands that take a model argument. */
-export type ModelCommand = "profile" | "schedule" | "paths" | "posterior" | "modes" | "bifurcations" | "thermo" | "memorization" | "report";
+export type ModelCommand = "profile" | "schedule" | "paths" | "posterior" | "modes" | "bifurcations" | "thermo" | "memorization" | "report" | "semantics";
 
 /**
  * What each command needs of its model: `exact` — a posterior (exact model); `denoiser` — any denoiser with data
@@ -19,6 +19,7 @@ export const NEEDS: Readonly<Record<ModelCommand, "exact" | "denoiser">> = {
   thermo: "exact",
   memorization: "exact",
   report: "denoiser",
+  semantics: "exact",
 };
 
 /** The commands that accept a denoiser, in the table's order. */

@@ -1,0 +1,95 @@
+import type { Command } from "commander";
+import { formatPeak } from "../analysis/info/peak.js";
+import { checkPartition, semanticProfile } from "../analysis/info/semantics.js";
+import { defaultSigmaRange } from "../analysis/scale.js";
+import { checkComputable } from "../analysis/validity.js";
+import { envelope, modelInfo } from "../contracts/envelope.js";
+import { semanticsContract, semanticsPayload, type SemanticsParams } from "../contracts/semantics.js";
+import { InfodynError } from "../errors.js";
+import { ascending, logSigmas } from "../noise/grid.js";
+import { checkWork, modelFactors } from "./budget.js";
+import { emit, loadModel, parsePositiveList, seedOption, sizeOption } from "./files.js";
+import { exactModel } from "./needs.js";
+import { progressBar } from "./progress.js";
+import { formatTable } from "./table.js";
+
+interface SemanticsCliOptions {
+  partition: string[];
+  sigmaMin?: string;
+  sigmaMax?: string;
+  steps: string;
+  samples: string;
+  seed: string;
+  json?: boolean;
+  out?: string;
+}
+
+/** `infodyn semantics MODEL --partition …`: when each group of classes is decided (issue 17, item 4). */
+export function registerSemantics(program: Command): void {
+  program
+    .command("semantics")
+    .description("semantic decisions: H(G|x_σ), H(c|G,x_σ) and dH(G|x_σ)/dσ for partitions of the classes, the per-class profile and each class's critical window")
+    .argument("<model>", "a labelled exact model JSON file (deltas, dataset, gmm), or 'default'")
+    .option("--partition <groups>", "groups of classes as JSON, by index or name, e.g. '[[0,1],[2,3]]' (repeat for several levels; default: each class alone)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--sigma-min <a>", "smallest σ (> 0); default: from the data (see README, Default noise levels)")
+    .option("--sigma-max <b>", "largest σ (> --sigma-min); default: from the data")
+    .option("--steps <n>", "intervals of the log-uniform σ grid (integer ≥ 1)", "30")
+    .option("--samples <n>", "labelled draws (c, y) per σ, x = y + σz (integer ≥ 2)", "4000")
+    .option("--seed <s>", "seed (0 to 2³²−1; level i draws from a seed derived from it and i)", "0")
+    .option("--json", "machine-readable JSON output")
+    .option("--out <file>", "write the output to a file instead of stdout")
+    .addHelpText("after", "\nExample:\n  infodyn semantics examples/digits01.json --partition '[[0],[1]]' --json\n  infodyn semantics default --partition '[[0,1],[2,3]]'")
+    .action((modelPath: string, opts: SemanticsCliOptions) => {
+      const loaded = loadModel(modelPath);
+      const model = exactModel(loaded, "semantics");
+      if (!(model.numClasses >= 2)) throw new InfodynError(`${loaded.source}: semantics needs a labelled model with at least 2 classes (${model.kind} has ${model.numClasses})`);
+      const partitions = opts.partition.length ? opts.partition.map((t, k) => parsePartition(t, model.classNames, model.numClasses, `--partition ${k + 1}`)) : [Array.from({ length: model.numClasses }, (_, c) => [c])];
+      const range = opts.sigmaMin === undefined || opts.sigmaMax === undefined ? defaultSigmaRange(model) : undefined;
+      const sigmaMin = opts.sigmaMin === undefined ? range!.min : parsePositiveList(opts.sigmaMin, "--sigma-min")[0];
+      const sigmaMax = opts.sigmaMax === undefined ? range!.max : parsePositiveList(opts.sigmaMax, "--sigma-max")[0];
+      if (!(sigmaMax > sigmaMin)) throw new InfodynError(`--sigma-max: ${sigmaMax} must exceed --sigma-min ${sigmaMin}${range ? " (one end from the data's default range: give both)" : ""}`);
+      checkComputable(model, [sigmaMin, sigmaMax], "--sigma-min/--sigma-max");
+      const steps = sizeOption(opts.steps, "--steps", 1);
+      const samples = sizeOption(opts.samples, "--samples", 2);
+      const seed = seedOption(opts.seed);
+      checkWork("--samples", [{ ...samples, label: "samples" }, { value: steps.value + 1, label: "levels" }, ...modelFactors(model), { value: 2, label: "(the class means)" }]);
+      const sigmas = Array.from(ascending(logSigmas(steps.value + 1, sigmaMin, sigmaMax)));
+      const bar = progressBar("semantics");
+      const profile = semanticProfile(model, sigmas, partitions, { samples: samples.value, seed, onProgress: bar.update });
+      bar.stop();
+      const params: SemanticsParams = { partitions, sigmaMin, sigmaMax, steps: steps.value, samples: samples.value, seed };
+      const out = semanticsContract(semanticsPayload(profile, model.classNames), envelope("semantics", modelInfo(loaded), params));
+      if (opts.json) return emit(JSON.stringify(out), opts.out);
+      const name = (c: number) => model.classNames?.[c] ?? String(c);
+      const g = (v: number) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toPrecision(5) : v.toExponential(2));
+      const lines = [`semantic decisions of ${loaded.source} (${model.kind}, ${model.numClasses} classes); entropies in nats, rates per unit σ; ${profile.method}`];
+      out.partitions.forEach((p, k) => {
+        const label = p.groups.map((grp) => `{${grp.map(name).join(", ")}}`).join(" | ");
+        const rows = out.sigma.map((s, i) => [g(s), `${g(p.groupEntropy.value[i])} ± ${p.groupEntropy.standardError[i].toPrecision(2)}`, `${g(p.withinEntropy.value[i])}`, `${g(p.groupEntropyRate.value[i])} ± ${p.groupEntropyRate.standardError[i].toPrecision(2)}`]);
+        lines.push(`partition ${k + 1}: ${label}${p.peak ? ` — decided fastest (peak of σ·dH(G|x)/dσ) at ${formatPeak(p.peak)}${p.peak.atBoundary ? " (an end of the range)" : ""}` : ""}`);
+        lines.push(formatTable(["σ", "H(G|x)", "H(c|G,x)", "dH(G|x)/dσ"], rows));
+      });
+      lines.push("critical window of each class (peak of σ r_c, r_c = E_{x|c}‖m_c − m‖²/σ³):");
+      out.perClass.forEach((c, i) => lines.push(`  ${name(i)} (${(100 * c.weight).toFixed(1)} % of the data): ${c.window ? formatPeak(c.window) + (c.window.atBoundary ? " (an end of the range)" : "") : "–"}`));
+      emit(lines.join("\n"), opts.out);
+    });
+}
+
+/** A partition from JSON: groups of class indices or names (`[["a","b"],["c"]]`), every class in one group. */
+function parsePartition(text: string, names: readonly string[] | undefined, C: number, option: string): number[][] {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new InfodynError(`${option}: not valid JSON (${(e as Error).message}); write groups of classes, e.g. '[[0,1],[2,3]]'`);
+  }
+  if (!Array.isArray(v) || !v.every(Array.isArray)) throw new InfodynError(`${option}: must be a list of groups of classes, e.g. '[[0,1],[2,3]]'`);
+  const groups = (v as unknown[][]).map((grp) =>
+    grp.map((c) => {
+      if (typeof c === "number") return c;
+      if (typeof c === "string" && names?.includes(c)) return names.indexOf(c);
+      throw new InfodynError(`${option}: ${JSON.stringify(c)} is not a class${names ? ` (classes: ${names.join(", ")})` : ""}`);
+    }),
+  );
+  return checkPartition(groups, C, option);
+}
