@@ -94,3 +94,42 @@ describe("infodyn semantics", () => {
     expect(bad.stderr).toBe("infodyn: --partition 1: class 3 in no group (every class must be in one)\n");
   });
 });
+
+describe("semantic decisions along reverse paths: the online Bayes classifier's group entropies", () => {
+  it("H(G|x_σ) from summed class probabilities matches the closed form of the two groups (within 4 SE + 0.01)", async () => {
+    const { onlineClassifier } = await import("../src/analysis/info/online-classifier.js");
+    const { logSigmas } = await import("../src/noise/grid.js");
+    const { createRng } = await import("../src/numeric/rng.js");
+    const rng = createRng(4);
+    const sigmaMax = 30;
+    const x0 = model.sample(2000, rng.fork());
+    const nz = rng.fork();
+    for (let k = 0; k < x0.data.length; k++) x0.data[k] += sigmaMax * nz.normal();
+    const grid = logSigmas(301, 0.2, sigmaMax);
+    const r = onlineClassifier(model, x0, grid, 4, { rng: rng.fork(), prior: [0.25, 0.25, 0.25, 0.25], partitions: [[[0, 1], [2, 3]], [[0], [1], [2], [3]]] });
+    for (const i of [100, 200, 300]) {
+      const e = r.groupEntropy[0][i];
+      // path spread plus the Euler–Maruyama kernels' bias at 300 steps (as for the class entropy, ≲ 0.01 nats)
+      expect(Math.abs(e.value - closedGroupEntropy(grid[i]))).toBeLessThan(4 * e.standardError + 0.01);
+      // the finest partition is the class entropy itself
+      expect(r.groupEntropy[1][i].value).toBeCloseTo(r.classEntropy[i].value, 12);
+    }
+  });
+});
+
+describe("infodyn semantics on a network (examples/blobs-net.json)", () => {
+  it("runs the online classifier's route: group entropies from log-frequencies down, the rates listed as omitted", async () => {
+    const { runCli } = await import("./cli-run.js");
+    const r = await runCli(["semantics", "examples/blobs-net.json", "--partition", "[[0,1],[2]]", "--samples", "40", "--steps", "40", "--json"], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.model.type).toBe("denoiser");
+    expect(j.samples).toBe(40);
+    const h = j.partitions[0].groupEntropy.value;
+    // at σ_max (the last, ascending) the prior's group entropy; at σ_min below it; never outside [0, log 2]
+    expect(h.at(-1)).toBeGreaterThan(0.5);
+    expect(h[0]).toBeLessThan(h.at(-1));
+    for (const v of h) expect(v).toBeGreaterThanOrEqual(-1e-12), expect(v).toBeLessThanOrEqual(Math.log(2) + 1e-12);
+    expect(Object.keys(j.omitted)).toEqual(["classEntropyRate", "perClass"]);
+  });
+});

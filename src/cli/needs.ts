@@ -19,7 +19,7 @@ export const NEEDS: Readonly<Record<ModelCommand, "exact" | "denoiser">> = {
   thermo: "exact",
   memorization: "exact",
   report: "denoiser",
-  semantics: "exact",
+  semantics: "denoiser",
 };
 
 /** The commands that accept a denoiser, in the table's order. */

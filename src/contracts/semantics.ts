@@ -1,4 +1,5 @@
 import type { Peak } from "../analysis/info/peak.js";
+import { steepestFall, type OnlineClassification } from "../analysis/info/online-classifier.js";
 import type { SemanticProfile } from "../analysis/info/semantics.js";
 import { type Envelope, withEnvelope } from "./envelope.js";
 
@@ -24,18 +25,55 @@ export interface SemanticsPayload {
   numClasses: number;
   classNames?: string[];
   classEntropy: Curve;
-  classEntropyRate: Curve;
-  /** Per partition: its groups, H(G|x), H(c|G,x), dH(G|x)/dσ and the peak of σ·dH(G|x)/dσ. */
-  partitions: { groups: number[][]; groupEntropy: Curve; withinEntropy: Curve; groupEntropyRate: Curve; peak?: Peak }[];
-  /** Per class: r_c(σ) with SEs, the class's share of the data, and its critical window (peak of σ r_c). */
-  perClass: { rate: Curve; weight: number; window?: Peak }[];
+  /** Exact models only (a denoiser: see `omitted`). */
+  classEntropyRate?: Curve;
+  /**
+   * Per partition: its groups, H(G|x), H(c|G,x), and on exact models dH(G|x)/dσ and the peak of σ·dH(G|x)/dσ; on a
+   * denoiser the σ where the classifier's H(G|x) falls fastest per unit log σ.
+   */
+  partitions: { groups: number[][]; groupEntropy: Curve; withinEntropy: Curve; groupEntropyRate?: Curve; peak?: Peak; steepestFall?: { sigma: number; value: number } }[];
+  /** Per class: r_c(σ) with SEs, the class's share of the data, and its critical window (peak of σ r_c); exact models. */
+  perClass?: { rate: Curve; weight: number; window?: Peak }[];
+  /** Draws per σ (exact models), or the classifier's paths (a denoiser). */
   samples: number;
   method: string;
+  /** A denoiser: the keys left out, each with the reason. */
+  omitted?: Record<string, string>;
 }
 
 export type SemanticsJson = Envelope<"semantics", SemanticsParams> & SemanticsPayload;
 
 const curve = (e: { value: number; standardError: number }[]): Curve => ({ value: e.map((x) => x.value), standardError: e.map((x) => x.standardError) });
+
+/**
+ * The payload of the online Bayes classifier's route (a conditional denoiser): its path averages reordered to ascending
+ * σ; H(c|G,x) = H(c|x) − H(G|x) level by level (the chain rule, here a definition).
+ */
+export function classifierSemanticsPayload(r: OnlineClassification, partitions: number[][][], method: string, classNames?: readonly string[]): SemanticsPayload {
+  const rev = <T>(a: readonly T[]) => [...a].reverse();
+  const classEntropy = curve(rev(r.classEntropy));
+  return {
+    sigma: rev(r.sigma),
+    numClasses: r.numClasses,
+    ...(classNames ? { classNames: [...classNames] } : {}),
+    classEntropy,
+    partitions: partitions.map((groups, k) => {
+      const h = curve(rev(r.groupEntropy[k]));
+      return {
+        groups,
+        groupEntropy: h,
+        withinEntropy: { value: h.value.map((v, i) => classEntropy.value[i] - v), standardError: h.standardError.map((e, i) => Math.hypot(e, classEntropy.standardError[i])) },
+        steepestFall: steepestFall({ sigma: r.sigma, classEntropy: r.groupEntropy[k] }),
+      };
+    }),
+    samples: r.paths,
+    method,
+    omitted: {
+      classEntropyRate: "the rates need the exact class posterior and class means; on a denoiser the σ where H(G|x) falls fastest stands for the peak",
+      perClass: "the per-class profile needs the exact class posterior",
+    },
+  };
+}
 
 /** The payload of a {@link SemanticProfile}. */
 export function semanticsPayload(p: SemanticProfile, classNames?: readonly string[]): SemanticsPayload {

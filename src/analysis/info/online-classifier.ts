@@ -14,6 +14,8 @@ export interface OnlineClassifierOptions {
   rng: Rng | readonly Rng[];
   /** p(c | x_σmax) of every path: the class frequencies π_c (default uniform). Length = number of classes. */
   prior?: ArrayLike<number>;
+  /** Partitions of the classes whose group entropies −Σ_G p(G|x) log p(G|x), p(G|x) = Σ_{c∈G} p(c|x), are recorded too. */
+  partitions?: readonly (readonly (readonly number[])[])[];
   /** Called after every step with the number done and the total. */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
@@ -30,6 +32,8 @@ export interface OnlineClassification {
    * error over the paths: an estimate of H(c|x_σ) (the paths are draws of p_σ).
    */
   classEntropy: Estimate[];
+  /** Per partition of `options.partitions`: the path average of H(G|x_σ) at each level, with its standard error. */
+  groupEntropy: Estimate[][];
   /** p(c | x) of every path at the last level (paths × classes, row-major). */
   probabilities: Float64Array;
   /** The path states at the last level (paths × D). */
@@ -107,8 +111,11 @@ export function* onlineClassifierProgram(
     rowLabels[i * W + C] = -1;
   }
   const classEntropy: Estimate[] = [];
+  const partitions = options.partitions ?? [];
+  const groupEntropy: Estimate[][] = partitions.map(() => []);
   const record = () => {
     const w = new Welford();
+    const wg = partitions.map(() => new Welford());
     for (let i = 0; i < n; i++) {
       let h = 0;
       for (let c = 0; c < C; c++) {
@@ -116,8 +123,18 @@ export function* onlineClassifierProgram(
         if (l > -Infinity) h -= Math.exp(l) * l;
       }
       w.push(h);
+      partitions.forEach((groups, k) => {
+        let hg = 0;
+        for (const g of groups) {
+          let pg = 0;
+          for (const c of g) pg += Math.exp(logp[i * C + c]);
+          if (pg > 0) hg -= pg * Math.log(pg);
+        }
+        wg[k].push(hg);
+      });
     }
     classEntropy.push({ value: w.mean, standardError: w.standardError });
+    wg.forEach((x, k) => groupEntropy[k].push({ value: x.mean, standardError: x.standardError }));
   };
   const step = new Float64Array(D);
   const g = new Float64Array(C);
@@ -165,7 +182,7 @@ export function* onlineClassifierProgram(
   record();
   const probabilities = new Float64Array(n * C);
   for (let k = 0; k < n * C; k++) probabilities[k] = Math.exp(logp[k]);
-  return { sigma: Array.from(sigmas), paths: n, numClasses: C, classEntropy, probabilities, x: { rows: n, dim: D, data: x } };
+  return { sigma: Array.from(sigmas), paths: n, numClasses: C, classEntropy, groupEntropy, probabilities, x: { rows: n, dim: D, data: x } };
 }
 
 
