@@ -11,3 +11,5 @@ export {
 } from "./bifurcation/index.js";
 export * from "./schedule/index.js";
 export * from "./validity.js";
+export * from "./likelihood/index.js";
+export * from "./guidance/index.js";

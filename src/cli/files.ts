@@ -178,7 +178,7 @@ export function parsePositiveList(arg: string, option: string): number[] {
 }
 
 /** A number written in decimal: `12`, `-0.5`, `1e-3`, `2.5E+4` (not `0x10`, `Infinity`, `1_000` or ` 1`). */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * An integer option in [min, max], written in decimal (`1e3` is 1000): `--steps: '0' is not an integer ≥ 1`

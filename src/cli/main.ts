@@ -8,13 +8,17 @@ import { interruptedBy, SIGNAL_EXIT_CODES } from "./abort.js";
 import { whyFailed } from "./read.js";
 import { registerBifurcations } from "./bifurcations.js";
 import { registerFigures } from "./figures.js";
+import { registerGuidance } from "./guidance.js";
+import { registerLikelihood } from "./likelihood.js";
 import { registerMemorization } from "./memorization.js";
 import { registerModes } from "./modes.js";
 import { registerPaths } from "./paths.js";
+import { registerPmi } from "./pmi.js";
 import { registerPosterior } from "./posterior.js";
 import { registerProfile } from "./profile.js";
 import { registerRem } from "./rem.js";
 import { registerReport } from "./report.js";
+import { registerSemantics } from "./semantics.js";
 import { registerSchedule } from "./schedule.js";
 import { registerThermo } from "./thermo.js";
 
@@ -78,6 +82,10 @@ export async function main(argv: string[]): Promise<number> {
   registerSchedule(program);
   registerReport(program);
   registerFigures(program);
+  registerSemantics(program);
+  registerGuidance(program);
+  registerLikelihood(program);
+  registerPmi(program);
   const unknown = unknownCommand(program, argv);
   if (unknown) {
     process.stderr.write(unknown + "\n");

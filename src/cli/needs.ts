@@ -3,7 +3,7 @@ import type { DataModel } from "../models/types.js";
 import type { LoadedModel } from "./files.js";
 
 /** The commands that take a model argument. */
-export type ModelCommand = "profile" | "schedule" | "paths" | "posterior" | "modes" | "bifurcations" | "thermo" | "memorization" | "report" | "semantics";
+export type ModelCommand = "profile" | "schedule" | "paths" | "posterior" | "modes" | "bifurcations" | "thermo" | "memorization" | "report" | "semantics" | "likelihood" | "pmi" | "guidance";
 
 /**
  * What each command needs of its model: `exact` — a posterior (exact model); `denoiser` — any denoiser with data
@@ -20,6 +20,9 @@ export const NEEDS: Readonly<Record<ModelCommand, "exact" | "denoiser">> = {
   memorization: "exact",
   report: "denoiser",
   semantics: "denoiser",
+  likelihood: "denoiser",
+  pmi: "denoiser",
+  guidance: "exact",
 };
 
 /** The commands that accept a denoiser, in the table's order. */

@@ -8,7 +8,7 @@ import { InfodynError } from "../errors.js";
 import { interruptible } from "./abort.js";
 import { denoiserPathsRoute } from "../analysis/denoiser-routes.js";
 import { checkMemory, checkOutput, checkSquare, checkWork, dimFactor, modelFactors } from "./budget.js";
-import { emit, loadModel, parsePositiveList, plusOne, seedOption, sizeOption } from "./files.js";
+import { emit, loadModel, parsePositiveList, plusOne, seedOption, sizeOption, DECIMAL } from "./files.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 import { defaultSigmaRange, pointsSigmaRange, type SigmaRange } from "../analysis/scale.js";
@@ -139,8 +139,6 @@ export function registerPaths(program: Command): void {
 /** The CLI flag of each sampler setting. */
 const SETTING_FLAGS: Record<"eta" | "sChurn" | "sTmin" | "sTmax" | "sNoise", string> = { eta: "--eta", sChurn: "--churn", sTmin: "--s-tmin", sTmax: "--s-tmax", sNoise: "--s-noise" };
 
-/** A number written in decimal (files.ts's rule: `12`, `-0.5`, `1e-3`; not `0x10`, `Infinity` or ` 1`). */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * The sampler settings given on the command line, checked against the sampler (registry.ts's `SAMPLER_SETTINGS`)

@@ -15,3 +15,6 @@ export * from "./schedule.js";
 export * from "./rem.js";
 export * from "./memorization.js";
 export * from "./report.js";
+export * from "./likelihood.js";
+export * from "./guidance.js";
+export * from "./semantics.js";
