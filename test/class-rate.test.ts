@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { twoClassEntropy } from "./helpers.js";
 import { fromRows } from "../src/batch.js";
 import { classProfileFromRates, denoiserClassProfile, denoiserClassRates } from "../src/analysis/info/class-rate.js";
 import { onlineClassifier } from "../src/analysis/info/online-classifier.js";
@@ -23,21 +24,7 @@ const twoClasses = () =>
     ],
   });
 
-/** E_{v∼N(2q,4q)} log(1+e^{−v}) by the trapezoid rule on ±12 sd (error far below 1e-10). */
-function closedClassEntropy(sigma: number): number {
-  const q = (MU[0] ** 2 + MU[1] ** 2) / (S2 + sigma * sigma);
-  const m = 2 * q;
-  const sd = 2 * Math.sqrt(q);
-  const n = 4000;
-  const h = (24 * sd) / n;
-  let sum = 0;
-  for (let i = 0; i <= n; i++) {
-    const v = m - 12 * sd + i * h;
-    const f = (v > 0 ? Math.log1p(Math.exp(-v)) : -v + Math.log1p(Math.exp(v))) * Math.exp(-((v - m) ** 2) / (2 * sd * sd));
-    sum += (i === 0 || i === n ? 0.5 : 1) * f;
-  }
-  return (sum * h) / (sd * Math.sqrt(2 * Math.PI));
-}
+const closedClassEntropy = (sigma: number) => twoClassEntropy(MU, S2, sigma);
 
 /** dH(c|x_σ)/dσ of the closed form by a central difference (step 1e-4 σ: truncation ~1e-8 relative). */
 const closedClassRate = (sigma: number) => (closedClassEntropy(sigma * (1 + 1e-4)) - closedClassEntropy(sigma * (1 - 1e-4))) / (2e-4 * sigma);

@@ -32,3 +32,22 @@ export function expectAllClose(
   expect(got.length, `${label} length`).toBe(want.length);
   for (let i = 0; i < want.length; i++) expectClose(got[i], want[i], tol, `${label}[${i}]`);
 }
+
+/**
+ * H(c|x_σ) of two equally weighted classes N(±μ, s²I) (THEORY.md §9.3): `E_{v∼N(2q, 4q)} log(1 + e^{−v})`,
+ * q = ‖μ‖²/(s² + σ²), by the trapezoid rule on ±12 sd (error far below 1e-10) — shares nothing with src/.
+ */
+export function twoClassEntropy(mu: readonly number[], s2: number, sigma: number): number {
+  const q = mu.reduce((a, m) => a + m * m, 0) / (s2 + sigma * sigma);
+  const m = 2 * q;
+  const sd = 2 * Math.sqrt(q);
+  const n = 4000;
+  const h = (24 * sd) / n;
+  let sum = 0;
+  for (let i = 0; i <= n; i++) {
+    const v = m - 12 * sd + i * h;
+    const f = (v > 0 ? Math.log1p(Math.exp(-v)) : -v + Math.log1p(Math.exp(v))) * Math.exp(-((v - m) ** 2) / (2 * sd * sd));
+    sum += (i === 0 || i === n ? 0.5 : 1) * f;
+  }
+  return (sum * h) / (sd * Math.sqrt(2 * Math.PI));
+}

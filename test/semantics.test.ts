@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { twoClassEntropy } from "./helpers.js";
 import { profileAt } from "../src/analysis/info/profile.js";
 import { checkPartition, semanticProfile } from "../src/analysis/info/semantics.js";
 import { parseModel } from "../src/models/parse.js";
@@ -14,20 +15,7 @@ const model = parseModel({
   components: [comp(MU, "a"), comp(MU, "b"), comp(MU.map((m) => -m), "c"), comp(MU.map((m) => -m), "d")],
 });
 
-function closedGroupEntropy(sigma: number): number {
-  const q = (MU[0] ** 2 + MU[1] ** 2) / (S2 + sigma * sigma);
-  const m = 2 * q;
-  const sd = 2 * Math.sqrt(q);
-  const n = 4000;
-  const h = (24 * sd) / n;
-  let sum = 0;
-  for (let i = 0; i <= n; i++) {
-    const v = m - 12 * sd + i * h;
-    const f = (v > 0 ? Math.log1p(Math.exp(-v)) : -v + Math.log1p(Math.exp(v))) * Math.exp(-((v - m) ** 2) / (2 * sd * sd));
-    sum += (i === 0 || i === n ? 0.5 : 1) * f;
-  }
-  return (sum * h) / (sd * Math.sqrt(2 * Math.PI));
-}
+const closedGroupEntropy = (sigma: number) => twoClassEntropy(MU, S2, sigma);
 const closedGroupRate = (s: number) => (closedGroupEntropy(s * (1 + 1e-4)) - closedGroupEntropy(s * (1 - 1e-4))) / (2e-4 * s);
 
 describe("semantic decisions: partitions of the classes (THEORY.md §9.3)", () => {
