@@ -316,7 +316,7 @@ describe("pipes and unknown commands", () => {
   it("an unknown command is an error even with --help: one line naming it and the known ones, exit 2 (was: main help, exit 0)", async () => {
     for (const args of [["spatial", "--help"], ["spatial"], ["help", "spatial"]]) {
       const r = await run(args);
-      expectOneLine(r, /unknown command 'spatial' \(commands: posterior, profile, .*figures\)/);
+      expectOneLine(r, /unknown command 'spatial' \(commands: posterior, profile, .*figures, semantics, guidance, likelihood, pmi\)/);
       expect(r.stdout).toBe("");
     }
     const ok = await run(["profile", "--help"]);
