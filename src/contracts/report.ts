@@ -30,6 +30,8 @@ export interface ReportPayload {
   images?: { shape: number[]; samplesShown: number; copiesOfOnePoint?: number };
   /** Participation ratio vs σ (discrete models). */
   participation?: ParticipationStats;
+  /** Labelled models: each class's critical window (grid peak of σ r_c with its bracket), from `samples` draws per σ. */
+  semantics?: { samples: number; windows: { class: string; sigma?: number; low?: number; high?: number; atBoundary?: boolean }[] };
   /** Branchings and the decision tree (D ≤ 2: every branching; D > 2: the tree by following modes up in σ). */
   bifurcations?: BranchingResults;
   /** The compared schedules' levels, ascending, by kind. */

@@ -36,6 +36,8 @@ export interface ReportPlan {
   branchings: { steps: number; maxPoints: number; landscapes: number; grid1d: number; grid2d: number };
   /** Participation ratio (discrete models): queries per σ and the condensation level of 1/Y. */
   participation: { samples: number; threshold: number };
+  /** Labelled draws per σ of the per-class decision profiles (labelled models). */
+  semantics: { samples: number };
   /** Sampling schedules compared on the σ range, and the factor around the rate peak counted as its window. */
   schedules: { steps: number; kinds: ("entropic" | "rescaled-entropic" | "edm")[]; window: number };
 }
@@ -87,6 +89,7 @@ export function reportPlan(model: DataModel, options: ReportPlanOptions = {}): R
     paths: { n: 200, steps, keep: 12, lyapunovPaths: lyapunovPaths(model, lyapunovSteps), lyapunovSteps },
     branchings: { steps: 40, maxPoints: 12, landscapes: 3, grid1d: 200, grid2d: 48 },
     participation: { samples: 500, threshold: 1.5 },
+    semantics: { samples: 1000 },
     schedules: { steps: 16, kinds: ["entropic", "rescaled-entropic", "edm"], window: 2 },
   };
 }

@@ -10,6 +10,8 @@ import { dataTilesFigure, denoisingTilesFigure, imageShape, samplesTilesFigure }
 import { classEntropyFigure, dataFigure, entropyProfileFigure, pathwiseVarianceFigure, rateEstimatorsFigure } from "./figures/info.js";
 import { projectionFigure, trajectoryProjectionFigure } from "./figures/projection.js";
 import { scheduleFigure } from "./figures/schedule.js";
+import { perClassWindowsFigure } from "./figures/semantics.js";
+import { semanticProfile } from "../analysis/info/semantics.js";
 import { principalAxes, type PrincipalAxes } from "./pca.js";
 import { bracketPeak, compareBrackets, formatPeak, withError } from "./peaks.js";
 import { labelledSample, reportPlan, type ReportPlan } from "./plan.js";
@@ -123,6 +125,25 @@ export function buildReport(model: DataModel, plan: ReportPlan, options: ReportO
       text: cls ? `The class entropy H(c|x_σ) falls fastest at σ ≈ ${formatPeak(cls)}${cls.atBoundary ? " (an end of the range)" : ""}.` : "The class entropy has no peak rate in the range.",
       figures: classFig,
     });
+  // Semantic decisions: each class's critical window (THEORY.md §9.3).
+  let semantics: ReportPayload["semantics"];
+  if (model.numClasses >= 2 && model.sampleLabelled) {
+    throwIfAborted(options.signal);
+    const sem = semanticProfile(model, sigmas, [Array.from({ length: model.numClasses }, (_, c) => [c])], { samples: plan.semantics.samples, seed: seed + 5 });
+    const names = (c: number) => model.classNames?.[c] ?? String(c);
+    const windows = sem.perClass.window.map((w, c) => ({ class: names(c), ...(w ? { sigma: w.sigma, low: w.low, high: w.high, atBoundary: w.atBoundary } : {}) }));
+    semantics = { samples: sem.samples, windows };
+    const listed = sem.perClass.window.flatMap((w, c) => (w ? [`${names(c)} at σ ≈ ${formatPeak(bracketPeak(w, sigmas)!)}${w.atBoundary ? " (an end of the range)" : ""}`] : []));
+    sections.push({
+      id: "semantics",
+      title: "Semantic decisions: when each class is decided",
+      text:
+        `For a noisy state drawn from class c, r_c(σ) = E_{x|c} ‖m_c − m‖²/σ³ is the rate at which it learns its class (Σ_c π_c r_c = dH(c|x_σ)/dσ; ${plan.semantics.samples} labelled draws per σ). ` +
+        (listed.length ? `Each class's critical window (peak of σ r_c): ${listed.join("; ")}.` : "No class has a window in the range.") +
+        " `infodyn semantics` gives the same for groups of classes (partitions, several levels at once).",
+      figures: add("class-windows", perClassWindowsFigure(sem, names)),
+    });
+  }
   // Dynamics: trajectories, decisions, Lyapunov rates (THEORY.md §4; seed 000 §5–6, seed 001).
   throwIfAborted(options.signal);
   const paths = pathsReport(model, {
@@ -229,6 +250,7 @@ export function buildReport(model: DataModel, plan: ReportPlan, options: ReportO
       ...(pca ? { projection: { variance: pca.variance, explained: pca.explained } } : {}),
       ...(images ? { images } : {}),
       participation,
+      ...(semantics ? { semantics } : {}),
       bifurcations: bif?.results,
       schedules: Object.fromEntries(schedules.list.map(({ kind, schedule }) => [kind, Array.from(schedule.sigma)])),
       summary,
