@@ -31,3 +31,61 @@ describe("pointwise mutual information averages to I(y; c)", () => {
     expect(se).toBeLessThan(0.1 * info);
   });
 });
+
+describe("per-dimension maps of the pointwise mutual information", () => {
+  // two isotropic classes that differ only along x: along y every class mean equals the unconditional one
+  const model = parseModel({
+    kind: "gmm",
+    components: [
+      { weight: 0.5, mean: [-0.8, 0.3], variance: 0.4, label: "a" },
+      { weight: 0.5, mean: [0.8, 0.3], variance: 0.4, label: "b" },
+    ],
+  });
+  const { points, labels } = model.sampleLabelled!(6, createRng(2));
+  const r = pointwiseMutualInformation(model, points, labels, { sigmaMin: 1e-3, sigmaMax: 1e3, map: true });
+
+  it("each point's map sums to its pmi", () => {
+    for (let i = 0; i < 6; i++) expect(Math.abs(r.map![2 * i] + r.map![2 * i + 1] - r.pmi[i])).toBeLessThan(1e-12 * (1 + Math.abs(r.pmi[i])));
+  });
+
+  it("carries the label only in the coordinate the classes differ in", () => {
+    for (let i = 0; i < 6; i++) {
+      expect(Math.abs(r.map![2 * i + 1])).toBeLessThan(1e-12);
+      expect(Math.abs(r.map![2 * i])).toBeGreaterThan(1e-3);
+    }
+  });
+});
+
+describe("per-dimension maps by Monte Carlo (D = 4)", () => {
+  it("sum to pmi draw for draw and vanish in the coordinates the classes share", () => {
+    const model = parseModel({
+      kind: "gmm",
+      components: [
+        { weight: 0.5, mean: [-0.8, 0.3, 0, 1], variance: 0.4, label: "a" },
+        { weight: 0.5, mean: [0.8, 0.3, 0, 1], variance: 0.4, label: "b" },
+      ],
+    });
+    const { points, labels } = model.sampleLabelled!(4, createRng(3));
+    const r = pointwiseMutualInformation(model, points, labels, { sigmaMin: 1e-3, sigmaMax: 1e3, map: true, samples: 8, seed: 1 });
+    expect(r.mmseMethod).toBe("monte-carlo");
+    for (let i = 0; i < 4; i++) {
+      const row = Array.from(r.map!.subarray(4 * i, 4 * i + 4));
+      expect(Math.abs(row.reduce((a, b) => a + b, 0) - r.pmi[i])).toBeLessThan(1e-12 * (1 + Math.abs(r.pmi[i])));
+      for (const k of [1, 2, 3]) expect(Math.abs(row[k])).toBeLessThan(1e-12);
+    }
+  });
+});
+
+describe("infodyn pmi --map", () => {
+  it("writes one row per point whose entries sum to its pmi", async () => {
+    const { runCli } = await import("./cli-run.js");
+    const r = await runCli(["pmi", "examples/gmm-2d.json", "--points", "[[-1.5,0],[1.5,0.5],[0,2]]", "--labels", "[0,1,2]", "--map", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.map).toHaveLength(3);
+    j.map.forEach((row: number[], i: number) => {
+      expect(row).toHaveLength(2);
+      expect(Math.abs(row[0] + row[1] - j.pmi[i])).toBeLessThan(1e-12 * (1 + Math.abs(j.pmi[i])));
+    });
+  });
+});

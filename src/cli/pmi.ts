@@ -14,6 +14,7 @@ import { formatTable } from "./table.js";
 
 interface PmiOptions extends SharedOptions {
   labels: string;
+  map?: boolean;
 }
 
 /**
@@ -27,6 +28,7 @@ export function registerPmi(program: Command): void {
     .argument("<model>", "labelled model JSON file (exact, or kind onnx with classes)")
     .requiredOption("--points <p>", "points y as JSON or a .npy/.npz/.csv file")
     .requiredOption("--labels <l>", "class index of each point: JSON ('[0,1]') or a .npy file")
+    .option("--map", "also each coordinate's share of pmi (JSON `map`, points × D; for image data: where in the image the label is carried)")
     .option("--first <n>", "use only the first n points (and labels)")
     .option("--samples <n>", "Monte Carlo noise draws per point and σ level (D > 3 or a network; integer ≥ 2)", "16")
     .option("--nodes <n>", "Gauss–Hermite nodes per coordinate for D ≤ 3")
@@ -66,6 +68,7 @@ export function registerPmi(program: Command): void {
           seed,
           signal,
           onProgress: bar.update,
+          map: opts.map === true,
         }),
       );
       bar.stop();

@@ -111,6 +111,8 @@ export interface PmiPayload {
   standardError?: number[];
   /** The exact pmi of a labelled mixture. */
   exact?: number[];
+  /** With `--map`: each coordinate's share of pmi (points × D; rows sum to `pmi`), for images where the label is carried. */
+  map?: number[][];
   /** Mean over the points (an estimate of I(y; c) when the points are draws of the data with their labels). */
   mean: { pmi: number; standardError: number };
   cost: { denoiserCalls: number; denoiserRows: number; seconds: number };
@@ -131,6 +133,7 @@ export function pmiContract(
     pmi,
     ...(se.some((v) => v !== 0) ? { standardError: se } : {}),
     ...(r.exact ? { exact: Array.from(r.exact) } : {}),
+    ...(r.estimate.map ? { map: pmi.map((_, i) => Array.from(r.estimate.map!.subarray((i * r.estimate.map!.length) / pmi.length, ((i + 1) * r.estimate.map!.length) / pmi.length))) } : {}),
     mean: { pmi: m.value, standardError: m.standardError },
     cost: { denoiserCalls: r.estimate.denoiserCalls, denoiserRows: r.estimate.denoiserRows, seconds: r.seconds },
     notes: r.notes,

@@ -22,6 +22,8 @@ export interface MmseProfileOptions {
   labels?: Int32Array;
   /** With labels: also the unconditional denoiser on the same x (for the pointwise mutual information). */
   paired?: boolean;
+  /** With `paired`: also each coordinate's mean paired difference (unconditional − conditional squared error). */
+  perDimension?: boolean;
   /** Most rows per denoiser call (points are split between calls). @default 65536 */
   maxRows?: number;
   /** Called after each level. */
@@ -36,6 +38,8 @@ export interface MmseProfile {
   /** With `paired`: the conditional mmse, and the variance of the paired difference (unconditional − conditional). */
   conditional?: Float64Array;
   differenceVariance?: Float64Array;
+  /** With `perDimension`: the paired difference per coordinate, point i, level l, coordinate k at (i·L + l)·D + k. */
+  differenceByDimension?: Float64Array;
   method: "quadrature" | "monte-carlo";
   /** Draws (or nodes) per point and level. */
   draws: number;
@@ -78,6 +82,7 @@ export function* mmseProfileProgram(points: Batch, sigmas: ArrayLike<number>, op
     mmse: new Float64Array(points.rows * L),
     variance: new Float64Array(points.rows * L),
     ...(paired ? { conditional: new Float64Array(points.rows * L), differenceVariance: new Float64Array(points.rows * L) } : {}),
+    ...(paired && options.perDimension ? { differenceByDimension: new Float64Array(points.rows * L * D) } : {}),
     method,
     draws: n,
     denoiserCalls: 0,
@@ -92,12 +97,23 @@ export function* mmseProfileProgram(points: Batch, sigmas: ArrayLike<number>, op
         if (rule) z.set(rule.nodes, i * n * D);
         else for (let p = i * n * D; p < (i + 1) * n * D; p++) z[p] = rngs[start + i].normal();
       }
-      const e = yield* pointwiseErrors(group, sigmas[l], z, n, smoothing, labels?.subarray(start, start + c), paired);
+      const byDim = out.differenceByDimension ? new Float64Array(2 * c * n * D) : undefined;
+      const e = yield* pointwiseErrors(group, sigmas[l], z, n, smoothing, labels?.subarray(start, start + c), paired, byDim);
       out.denoiserCalls++;
       out.denoiserRows += e.length;
       for (let i = 0; i < c; i++) {
         const at = (start + i) * L + l;
         const cond = paired ? c * n : 0;
+        if (byDim) {
+          // the same weights as the totals below: quadrature weights, or 1/n for Monte Carlo
+          const o = at * D;
+          for (let j = 0; j < n; j++) {
+            const w = rule ? rule.weights[j] : 1 / n;
+            const u = (i * n + j) * D;
+            const v = (cond + i * n + j) * D;
+            for (let k = 0; k < D; k++) out.differenceByDimension![o + k] += w * (byDim[u + k] - byDim[v + k]);
+          }
+        }
         if (rule) {
           let a = 0;
           let b = 0;

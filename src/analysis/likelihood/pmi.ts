@@ -11,6 +11,11 @@ export interface PointwiseMutualInformation {
   pmi: Float64Array;
   /** Monte Carlo standard error (0 for quadrature), from the paired differences. */
   standardError: Float64Array;
+  /**
+   * With `map`: each coordinate's share of pmi(y, c), points × D, `½ Σ_l c_l [(y_k − D_k)² − (y_k − D_{c,k})²]`
+   * averaged over z — for image data, where in the image the label is carried; its row sums are `pmi`.
+   */
+  map?: Float64Array;
   grid: GammaGrid;
   mmseMethod: "quadrature" | "monte-carlo";
   draws: number;
@@ -41,18 +46,18 @@ export function pointwiseMutualInformation<Dn extends Denoiser>(
   denoiser: Dn,
   points: Batch,
   labels: Int32Array,
-  options: ImmseOptions,
+  options: ImmseOptions & { map?: boolean },
 ): Driven<Dn, PointwiseMutualInformation> {
   if (points.dim !== denoiser.dim) throw new InfodynError(`points: dimension ${points.dim} differs from the denoiser's ${denoiser.dim}`);
   return drive(pmiProgram(points, labels, options), denoiser, { signal: options.signal });
 }
 
 /** {@link pointwiseMutualInformation} as a program. */
-export function* pmiProgram(points: Batch, labels: Int32Array, options: ImmseOptions): DenoiseProgram<PointwiseMutualInformation> {
+export function* pmiProgram(points: Batch, labels: Int32Array, options: ImmseOptions & { map?: boolean }): DenoiseProgram<PointwiseMutualInformation> {
   if (labels.length !== points.rows) throw new InfodynError(`labels: ${labels.length} labels for ${points.rows} points`);
   for (let i = 0; i < labels.length; i++) if (!(labels[i] >= 0)) throw new InfodynError(`labels[${i}]: ${labels[i]} is not a class`);
   const grid = gammaGrid(options.sigmaMin, options.sigmaMax, options.step);
-  const prof = yield* mmseProfileProgram(points, grid.sigma, { ...options, labels, paired: true });
+  const prof = yield* mmseProfileProgram(points, grid.sigma, { ...options, labels, paired: true, perDimension: options.map === true });
   const { c } = immseWeights(grid);
   const L = c.length;
   const pmi = new Float64Array(points.rows);
@@ -67,5 +72,12 @@ export function* pmiProgram(points: Batch, labels: Int32Array, options: ImmseOpt
     pmi[i] = 0.5 * sum;
     standardError[i] = 0.5 * Math.sqrt(v);
   }
-  return { pmi, standardError, grid, mmseMethod: prof.method, draws: prof.draws, denoiserCalls: prof.denoiserCalls, denoiserRows: prof.denoiserRows };
+  let map: Float64Array | undefined;
+  if (prof.differenceByDimension) {
+    const D = points.dim;
+    map = new Float64Array(points.rows * D);
+    for (let i = 0; i < points.rows; i++)
+      for (let l = 0; l < L; l++) for (let k = 0; k < D; k++) map[i * D + k] += 0.5 * c[l] * prof.differenceByDimension[(i * L + l) * D + k];
+  }
+  return { pmi, standardError, ...(map ? { map } : {}), grid, mmseMethod: prof.method, draws: prof.draws, denoiserCalls: prof.denoiserCalls, denoiserRows: prof.denoiserRows };
 }

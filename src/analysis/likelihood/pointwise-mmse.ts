@@ -70,7 +70,8 @@ export const smoothedLevel = (sigma: number, smoothing: number): number => Math.
  * Squared errors `‖y_i − E[y'|x]‖²`, `x = y_i + σ z_{ij}`, for every point i and draw j, from one denoiser call
  * (rows i·n + j; `z` holds n draws per point, point by point). With `labels`, every row of point i is denoised given
  * `labels[i]` (the class-conditional law), and with `paired` also unconditionally: then the errors of the
- * conditional rows follow those of the unconditional ones (2·rows values, same x).
+ * conditional rows follow those of the unconditional ones (2·rows values, same x). `perDimension` (2·rows·D or
+ * rows·D values), when given, receives each coordinate's squared error `(y_ik − E[y'|x]_k)²` row by row.
  */
 export function* pointwiseErrors(
   points: Batch,
@@ -80,6 +81,7 @@ export function* pointwiseErrors(
   smoothing: number,
   labels?: Int32Array,
   paired = false,
+  perDimension?: Float64Array,
 ): DenoiseProgram<Float64Array> {
   const D = points.dim;
   const rows = points.rows * n;
@@ -108,6 +110,7 @@ export function* pointwiseErrors(
     for (let k = 0; k < D; k++) {
       const e = points.data[i * D + k] - mean[r * D + k];
       e2 += e * e;
+      if (perDimension) perDimension[r * D + k] = e * e;
     }
     errors[r] = e2;
   }
