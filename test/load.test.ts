@@ -201,7 +201,7 @@ describe("schedule and paths on a denoiser", () => {
 });
 
 describe("a denoiser given to a command that needs an exact model", () => {
-  const accepted = "commands that accept a denoiser: profile, schedule, paths, report, semantics, likelihood, pmi";
+  const accepted = "commands that accept a denoiser: profile, schedule, paths, report, semantics, likelihood, pmi, guidance";
   const cases: [string, string[]][] = [
     ["modes", ["modes", plain, "--sigma", "0.5"]],
     ["bifurcations", ["bifurcations", plain]],

@@ -1,5 +1,10 @@
 import type { Command } from "commander";
-import { classDecision } from "../analysis/guidance/decision.js";
+import { classDecision, networkDecision } from "../analysis/guidance/decision.js";
+import { networkDistortion, searchNetworkWindow } from "../analysis/guidance/network.js";
+import { pointsSigmaRange } from "../analysis/scale.js";
+import { deltas } from "../models/deltas.js";
+import { interruptible } from "./abort.js";
+import { dimFactor } from "./budget.js";
 import { guidanceDistortion } from "../analysis/guidance/distortion.js";
 import { GUIDED_SAMPLERS, type GuidedSamplerName } from "../analysis/guidance/guided.js";
 import { checkSchedule, describeSchedule, type GuidanceSchedule } from "../analysis/guidance/schedule.js";
@@ -7,13 +12,13 @@ import { searchWindow } from "../analysis/guidance/search.js";
 import { defaultSigmaRange } from "../analysis/scale.js";
 import { checkComputable } from "../analysis/validity.js";
 import { modelInfo } from "../contracts/envelope.js";
-import { distortionJson, guidanceContract, guidanceEnvelope, guidanceScheduleJson, searchJson, type DistortionJson, type GuidanceJson, type GuidanceParams } from "../contracts/guidance.js";
+import { distortionJson, networkSearchJson, guidanceContract, guidanceEnvelope, guidanceScheduleJson, searchJson, type DistortionJson, type GuidanceJson, type GuidanceParams } from "../contracts/guidance.js";
 import { InfodynError } from "../errors.js";
 import { exactModel } from "./needs.js";
 import type { DataModel } from "../models/types.js";
 import { noiseProcess, PROCESS_NAMES, type ProcessName } from "../noise/process.js";
 import { checkMemory, checkWork, modelFactors } from "./budget.js";
-import { emit, loadModel, parsePositiveList, seedOption, sizeOption, DECIMAL } from "./files.js";
+import { emit, loadModel, type LoadedModel, parsePositiveList, seedOption, sizeOption, DECIMAL } from "./files.js";
 import { progressBar } from "./progress.js";
 import { formatTable } from "./table.js";
 
@@ -23,16 +28,16 @@ interface GuidanceCliOptions {
   window?: string;
   wInside?: string;
   sampler: string;
-  n: string;
-  steps: string;
+  n?: string;
+  steps?: string;
   seed: string;
   sigmaMin?: string;
   sigmaMax?: string;
   process: string;
   optimize?: boolean;
   separability?: string;
-  edges: string;
-  searchN: string;
+  edges?: string;
+  searchN?: string;
   wMax: string;
   json?: boolean;
   out?: string;
@@ -54,22 +59,22 @@ export function registerGuidance(program: Command): void {
   program
     .command("guidance")
     .description("classifier-free guidance: distortion of the guided law against p(y|c), the optimal guidance window, and where the class is decided")
-    .argument("<model>", "an exact labelled model JSON file (deltas with labels, gmm)")
+    .argument("<model>", "an exact labelled model JSON file (deltas with labels, gmm), or a class-conditional denoiser with labelled data (an onnx model file, a testbed)")
     .requiredOption("--class <c>", "the class to guide towards: its index (0 …) or its name")
     .option("--w <w>", "our guidance weight w: D_w = D + w(D_c − D), 0 = unconditional, 1 = conditional (no extra guidance); the papers' γ = w − 1; a diffusers guidance_scale is w", "1")
     .option("--window <a,b>", "a σ-window (a, b] (0 ≤ a < b; b may be 'inf') where the weight is --w-inside instead of --w")
     .option("--w-inside <w>", "with --window: our weight inside the window (w < 1 is negative guidance, γ < 0)")
     .option("--sampler <s>", `${GUIDED_SAMPLERS.join(" | ")}: the probability-flow ODE by Heun or Euler, or the reverse SDE by Euler–Maruyama`, "heun")
-    .option("--n <n>", "guided paths (integer ≥ 2)", "2000")
-    .option("--steps <n>", "log-uniform steps from σ_max to σ_min, then one to σ = 0 (window edges are added as levels)", "64")
+    .option("--n <n>", "guided paths (integer ≥ 2); default 2000, on a denoiser 200")
+    .option("--steps <n>", "log-uniform steps from σ_max to σ_min, then one to σ = 0 (window edges are added as levels); default 64, on a denoiser 40")
     .option("--seed <s>", "seed of the starts, the em noise and the class draws (0 to 2³²−1)", "0")
     .option("--sigma-min <a>", "smallest σ (> 0), where separability p(c|x) is read; default: from the data")
     .option("--sigma-max <b>", "largest σ, where paths start from the exact p_σ; default: from the data, 10·√Tr Cov(y)")
     .option("--process <p>", `${PROCESS_NAMES.join(" | ")}: the process whose t (and 1000-step timestep) the decision interval is printed in`, "vp-linear")
     .option("--optimize", "search the window (a, b], the weight inside it and an optional late window (0, a] with w = 0 for the least KL at --separability")
     .option("--separability <s>", "with --optimize: the target mean exact p(c|x) at σ_min, in (0, 1)")
-    .option("--edges <k>", "with --optimize: candidate window edges, log-uniform inside (σ_min, σ_max)", "6")
-    .option("--search-n <n>", "with --optimize: paths per candidate during the search (the optimum is re-measured with --n fresh paths)", "400")
+    .option("--edges <k>", "with --optimize: candidate window edges, log-uniform inside (σ_min, σ_max); default 6, on a denoiser 2")
+    .option("--search-n <n>", "with --optimize: paths per candidate during the search (the optimum is re-measured with --n fresh paths); default 400, on a denoiser 100")
     .option("--w-max <w>", "with --optimize: the largest weight inside the window", "30")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
@@ -77,19 +82,21 @@ export function registerGuidance(program: Command): void {
       "after",
       "\nConventions: our w (s_w = s + w(s_c − s)); the papers' γ = w − 1 is printed beside it. Windows are lo < σ ≤ hi." +
         "\nKL: nearest-neighbour estimate of KL(guided ‖ p(·|c)) (continuous models; the Gaussian-fit KL, a lower bound for a Gaussian class, beside it), or of the class's delta bins (deltas)." +
+        "\nOn a denoiser: the paths run on the network; p(y|c) is the class's training points, separability and accuracy are the training set's exact p(c|x) at σ_min on the denoised end states, no KL (the search minimises sliced W₂); the decision interval is from the class rate E‖D(x,σ,c) − D(x,σ)‖²/σ³ on the labelled data." +
         "\n\nExamples:\n  infodyn guidance examples/gmm-4class.json --class d --w 3 --json" +
         "\n  infodyn guidance examples/gmm-4class.json --class d --w 1 --window 0.5,2.7 --w-inside 4 --sampler em" +
-        "\n  infodyn guidance examples/gmm-4class.json --class d --optimize --separability 0.99",
+        "\n  infodyn guidance examples/gmm-4class.json --class d --optimize --separability 0.99" +
+        "\n  infodyn guidance examples/digits-net.json --class 3 --w 2",
     )
     .action(async (modelPath: string, opts: GuidanceCliOptions) => {
-      const json = runGuidance(modelPath, opts);
+      const loaded = loadModel(modelPath);
+      const json = loaded.type === "denoiser" ? await interruptible((signal) => runNetworkGuidance(loaded, opts, signal)) : runGuidance(modelPath, opts, loaded);
       emit(opts.json ? JSON.stringify(json) : guidanceText(json), opts.out);
     });
 }
 
 /** The whole command on parsed options: the JSON contract (the text is made from it). */
-export function runGuidance(modelPath: string, opts: GuidanceCliOptions): GuidanceJson {
-  const loaded = loadModel(modelPath);
+export function runGuidance(modelPath: string, opts: GuidanceCliOptions, loaded: LoadedModel = loadModel(modelPath)): GuidanceJson {
   const model = exactModel(loaded, "guidance");
   if (!(model.numClasses >= 2 && model.structure?.type === "mixture")) throw new InfodynError(`guidance needs a labelled mixture (deltas with labels, or a gmm); ${loaded.source} is a ${model.kind} model with ${model.numClasses} classes`);
   const label = classOption(model, opts.class);
@@ -101,8 +108,8 @@ export function runGuidance(modelPath: string, opts: GuidanceCliOptions): Guidan
   const sigmaMax = opts.sigmaMax === undefined ? range!.max : parsePositiveList(opts.sigmaMax, "--sigma-max")[0];
   if (!(sigmaMax > sigmaMin)) throw new InfodynError(`--sigma-max: ${sigmaMax} must exceed --sigma-min ${sigmaMin}`);
   checkComputable(model, [sigmaMin, sigmaMax], "--sigma-min/--sigma-max");
-  const n = sizeOption(opts.n, "--n", 2).value;
-  const steps = sizeOption(opts.steps, "--steps", 1).value;
+  const n = sizeOption(opts.n ?? "2000", "--n", 2).value;
+  const steps = sizeOption(opts.steps ?? "64", "--steps", 1).value;
   const seed = seedOption(opts.seed);
   checkMemory("--n", [{ value: n, label: "paths" }, { value: 4 * model.dim, label: "numbers per path" }]);
   checkWork("--n", [{ value: n, label: "paths" }, { value: steps + 1, label: "levels" }, { value: 4, label: "denoiser rows per step" }, ...modelFactors(model)]);
@@ -120,8 +127,8 @@ export function runGuidance(modelPath: string, opts: GuidanceCliOptions): Guidan
     if (opts.window !== undefined || opts.wInside !== undefined) throw new InfodynError("--optimize: searches the window itself (leave out --window and --w-inside)");
     const target = numberOption(opts.separability, "--separability");
     if (!(target > 0 && target < 1)) throw new InfodynError(`--separability: ${target} is not in (0, 1)`);
-    const edges = sizeOption(opts.edges, "--edges", 1).value;
-    const searchN = sizeOption(opts.searchN, "--search-n", 2).value;
+    const edges = sizeOption(opts.edges ?? "6", "--edges", 1).value;
+    const searchN = sizeOption(opts.searchN ?? "400", "--search-n", 2).value;
     const wMax = numberOption(opts.wMax, "--w-max");
     if (!(wMax > 0)) throw new InfodynError(`--w-max: ${wMax} must be > 0`);
     const bar = progressBar("guidance window search");
@@ -133,8 +140,77 @@ export function runGuidance(modelPath: string, opts: GuidanceCliOptions): Guidan
     return guidanceContract(payload, guidanceEnvelope(info, { ...base, separability: target, edges, searchN, wMax }));
   }
   const d = guidanceDistortion(model, { ...common, schedule: schedule! });
-  const payload = { ...(className !== undefined ? { className } : {}), ...distortionJson(schedule!, d), decision, notes };
+  const payload = { ...(className !== undefined ? { className } : {}), route: "exact" as const, ...distortionJson(schedule!, d), decision, notes };
   return guidanceContract(payload, guidanceEnvelope(info, { ...base, schedule: guidanceScheduleJson(schedule!) }));
+}
+
+/** Multiply-adds assumed per output value of one network row (a small conv net), for the work budget. */
+const NETWORK_COST_PER_VALUE = 1000;
+
+/**
+ * `guidance` on a class-conditional denoiser with labelled data (issue 17 item 6): guided paths on the network, the
+ * class law and the classifier from its training set as an exact model (`deltas(data, {labels})`), the decision
+ * interval from the network's class rate; `--optimize` minimises the sliced W₂ at the target separability.
+ */
+export async function runNetworkGuidance(loaded: LoadedModel & { type: "denoiser" }, opts: GuidanceCliOptions, signal?: AbortSignal): Promise<GuidanceJson> {
+  const { denoiser, data, labels } = loaded;
+  const C = denoiser.numClasses ?? 0;
+  if (!(C >= 2) || !labels) throw new InfodynError(`${loaded.source}: guidance on a denoiser needs a class-conditional one with labelled data (its model file's labels)`);
+  const training = deltas(data, { labels: Array.from(labels) });
+  const label = classOption(training, opts.class);
+  if (!GUIDED_SAMPLERS.includes(opts.sampler as GuidedSamplerName)) throw new InfodynError(`--sampler: unknown sampler '${opts.sampler}' (expected one of ${GUIDED_SAMPLERS.join(", ")})`);
+  const sampler = opts.sampler as GuidedSamplerName;
+  if (!PROCESS_NAMES.includes(opts.process as ProcessName)) throw new InfodynError(`--process: unknown process '${opts.process}' (expected one of ${PROCESS_NAMES.join(", ")})`);
+  const range = pointsSigmaRange(data.data, data.dim, "the data samples'");
+  const sigmaMin = opts.sigmaMin === undefined ? range.min : parsePositiveList(opts.sigmaMin, "--sigma-min")[0];
+  const sigmaMax = opts.sigmaMax === undefined ? range.max : parsePositiveList(opts.sigmaMax, "--sigma-max")[0];
+  if (!(sigmaMax > sigmaMin)) throw new InfodynError(`--sigma-max: ${sigmaMax} must exceed --sigma-min ${sigmaMin}`);
+  const n = sizeOption(opts.n ?? "200", "--n", 2).value;
+  const steps = sizeOption(opts.steps ?? "40", "--steps", 1).value;
+  const seed = seedOption(opts.seed);
+  if (opts.optimize && opts.separability === undefined) throw new InfodynError("--optimize: needs --separability S, the target mean p(c|x) in (0, 1)");
+  const edges = sizeOption(opts.edges ?? "2", "--edges", 1).value;
+  const searchN = sizeOption(opts.searchN ?? "100", "--search-n", 2).value;
+  const wMax = numberOption(opts.wMax, "--w-max");
+  if (!(wMax > 0)) throw new InfodynError(`--w-max: ${wMax} must be > 0`);
+  const D = data.dim;
+  checkMemory("--n", [{ value: n, label: "paths" }, { value: 4 * D, label: "numbers per path" }]);
+  // heun: 2 stages a step, each asking 2 rows a path (class c and the null class); the search: ≈ 12 evaluations a structure
+  const structures = 1 + ((edges + 1) * (edges + 2)) / 2 - 1;
+  const evaluations = opts.optimize ? { value: 12 * structures * searchN + 2 * n, label: "paths over the search's evaluations" } : { value: n, label: "paths" };
+  checkWork(opts.optimize ? "--search-n" : "--n", [evaluations, { value: steps + 1, label: "levels" }, { value: 4, label: "denoiser rows per step" }, dimFactor(D), { value: NETWORK_COST_PER_VALUE, label: "multiply-adds per output value of a network row (assumed)" }]);
+  const process = noiseProcess(opts.process as ProcessName);
+  const decision = await networkDecision(denoiser, data, labels, process, { sigmaMin, sigmaMax, seed, signal });
+  const base: Omit<GuidanceParams, "schedule"> = { class: label, sampler, n, steps, sigmaMin, sigmaMax, seed, process: process.name };
+  const info = modelInfo(loaded);
+  const common = { label, sampler, n, steps, seed, sigmaMin, sigmaMax, signal };
+  const notes = [
+    `network route: ${n} guided paths on ${loaded.source} from its ${data.rows} training points noised at σ_max; p(y|c) = the ${countOf(labels, label)} training points of class ${label}; separability and accuracy = the training set's exact p(c|x) at σ_min = ${g(sigmaMin)} on the denoised end states D_w(x_σmin, σ_min)`,
+    "no KL on the network route: the class law is a finite sample with no density (a nearest-neighbour KL in high dimension would mostly measure its bias); sliced W₂ is against n draws of the class's training points, its floor two such draws",
+    `decision interval from the class rate E‖D(x,σ,c) − D(x,σ)‖²/σ³ of the network on ≤ 1000 labelled training points (32 levels)`,
+  ];
+  if (opts.optimize) {
+    if (opts.window !== undefined || opts.wInside !== undefined) throw new InfodynError("--optimize: searches the window itself (leave out --window and --w-inside)");
+    const target = numberOption(opts.separability!, "--separability");
+    if (!(target > 0 && target < 1)) throw new InfodynError(`--separability: ${target} is not in (0, 1)`);
+    const bar = progressBar("guidance window search (network)");
+    const s = await searchNetworkWindow(denoiser, training, { ...common, separability: target, edges, searchN, wMax, onProgress: bar.update });
+    bar.stop();
+    const opt = networkSearchJson(s);
+    notes.push(`least sliced W₂ at the target; the optimum and constant guidance re-measured on ${n} fresh paths (seed ${seed + 1}); the search ran ${s.evaluations} evaluations on ${searchN} paths each`);
+    const payload = { route: "network" as const, ...opt.optimum, decision, optimize: opt, notes };
+    return guidanceContract(payload, guidanceEnvelope(info, { ...base, separability: target, edges, searchN, wMax }));
+  }
+  const schedule = scheduleOption(opts);
+  const d = await networkDistortion(denoiser, training, { ...common, schedule });
+  const payload = { route: "network" as const, ...distortionJson(schedule, d), decision, notes };
+  return guidanceContract(payload, guidanceEnvelope(info, { ...base, schedule: guidanceScheduleJson(schedule) }));
+}
+
+function countOf(labels: Int32Array, c: number): number {
+  let k = 0;
+  for (const l of labels) if (l === c) k++;
+  return k;
 }
 
 /** --class as an index or a class name. */
@@ -181,14 +257,16 @@ export function guidanceText(j: GuidanceJson): string {
     `guidance towards class ${p.class}${j.className ? ` (${j.className})` : ""} of ${j.model?.source}: ${p.n} ${p.sampler} paths, ${p.steps} steps from σ = ${g(p.sigmaMax)} to ${g(p.sigmaMin)}, seed ${p.seed}`,
     `class decided at ${level(j.decision.peak)}; half-maximum interval ${level(j.decision.low)} to ${level(j.decision.high)} (${(100 * j.decision.fractionInside).toFixed(0)}% of the class information; ${p.process})`,
   ];
-  const row = (name: string, d: DistortionJson) => [name, scheduleText(d.schedule), pm(d.separability), pm(d.kl), pm(d.w2), pm(d.meanShift), pm(d.varianceRatio)];
-  const head = ["", "schedule", "separability", `KL (${j.kl.method})`, "sliced W₂", "mean shift", "Tr Cov ratio"];
+  const kl = j.kl !== undefined;
+  const row = (name: string, d: DistortionJson) => [name, scheduleText(d.schedule), pm(d.separability), ...(kl ? [pm(d.kl!)] : [pm(d.accuracy)]), pm(d.w2), pm(d.meanShift), pm(d.varianceRatio)];
+  const head = ["", "schedule", "separability", kl ? `KL (${j.kl!.method})` : "accuracy", "sliced W₂", "mean shift", "Tr Cov ratio"];
   if (j.optimize) {
     const o = j.optimize;
-    lines.push(`least KL at separability ${o.target} (${o.evaluations} candidates searched):`);
+    lines.push(`least ${o.objective === "w2" ? "sliced W₂" : "KL"} at separability ${o.target} (${o.evaluations} candidates searched):`);
     lines.push(formatTable(head, [row("optimum", o.optimum), ...(o.constant ? [row("constant", o.constant)] : [])]));
     if (o.klDifference) lines.push(`KL(optimum) − KL(constant) on the same paths: ${pm(o.klDifference)}`);
-    lines.push(`Pareto front (separability vs KL on the search's paths): ${o.front.length} schedules`);
+    if (o.w2Difference) lines.push(`sliced W₂(optimum) − sliced W₂(constant) on the same starts: ${pm(o.w2Difference)}`);
+    if (o.objective !== "w2") lines.push(`Pareto front (separability vs KL on the search's paths): ${o.front.length} schedules`);
   } else lines.push(formatTable(head, [row("guided", j)]));
   lines.push(`sliced W₂ floor (two exact class samples of the same size): ${g(j.w2Floor)}`, ...j.notes);
   return lines.join("\n");

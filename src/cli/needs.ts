@@ -22,7 +22,7 @@ export const NEEDS: Readonly<Record<ModelCommand, "exact" | "denoiser">> = {
   semantics: "denoiser",
   likelihood: "denoiser",
   pmi: "denoiser",
-  guidance: "exact",
+  guidance: "denoiser",
 };
 
 /** The commands that accept a denoiser, in the table's order. */

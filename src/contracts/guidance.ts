@@ -1,5 +1,6 @@
 import type { ClassDecision } from "../analysis/guidance/decision.js";
-import type { GuidanceDistortion } from "../analysis/guidance/distortion.js";
+import type { ClassDistortion, GuidanceDistortion } from "../analysis/guidance/distortion.js";
+import type { NetworkCandidate, NetworkWindowSearch } from "../analysis/guidance/network.js";
 import type { GuidedSamplerName } from "../analysis/guidance/guided.js";
 import type { GuidanceSchedule } from "../analysis/guidance/schedule.js";
 import type { WindowCandidate, WindowSearch } from "../analysis/guidance/search.js";
@@ -66,7 +67,8 @@ export interface DistortionJson {
   variance: VectorEstimate;
   classVariance: number[];
   varianceRatio: Estimate;
-  kl: Estimate & { method: string };
+  /** Absent on the network route (the class law is a finite training sample: no density to take a KL against). */
+  kl?: Estimate & { method: string };
   klGaussianFit?: Estimate;
   w2: Estimate;
   w2Floor: number;
@@ -77,6 +79,12 @@ export interface DistortionJson {
 /** The payload of `infodyn guidance --json`. */
 export interface GuidancePayload extends DistortionJson {
   className?: string;
+  /**
+   * `exact`: an exact labelled model; `network`: guided paths on a class-conditional denoiser, measured against its
+   * labelled training set (class law = the class's training points; p(c|x) = the training set's exact posterior
+   * at σ_min on the denoised end states).
+   */
+  route?: "exact" | "network";
   /** The σ-interval where the class is decided (peak and half-maximum width of σ·dH(c|x_σ)/dσ). */
   decision: Omit<ClassDecision, "sigma" | "rateLogSigma"> & { sigma: number[]; rateLogSigma: number[] };
   /** Optimize mode: the least-KL window at the target separability, constant guidance there, and the Pareto front. */
@@ -86,6 +94,10 @@ export interface GuidancePayload extends DistortionJson {
     constant?: DistortionJson & { search: CandidateJson };
     /** KL(optimum) − KL(constant) on the same fresh paths (paired), with its jackknife SE. */
     klDifference?: Estimate;
+    /** What the search minimised: the KL (exact route) or the sliced W₂ to the class's training points (network). */
+    objective?: "kl" | "w2";
+    /** Network route: sliced W₂(optimum) − sliced W₂(constant) on the same fresh starts (paired), jackknife SE. */
+    w2Difference?: Estimate;
     atTarget: CandidateJson[];
     front: CandidateJson[];
     evaluations: number;
@@ -93,17 +105,18 @@ export interface GuidancePayload extends DistortionJson {
   notes: string[];
 }
 
-/** A searched candidate: its schedule, separability and KL on the search's paths. */
+/** A searched candidate: its schedule, separability and KL (exact route) or sliced W₂ (network) on the search's paths. */
 export interface CandidateJson {
   schedule: GuidanceScheduleJson;
   separability: number;
-  kl: number;
+  kl?: number;
+  w2?: number;
 }
 
 export type GuidanceJson = GuidanceEnvelope & GuidancePayload;
 
 /** The JSON of a distortion (the samples left out). */
-export function distortionJson(schedule: GuidanceSchedule, d: GuidanceDistortion): DistortionJson {
+export function distortionJson(schedule: GuidanceSchedule, d: ClassDistortion & Partial<Pick<GuidanceDistortion, "kl" | "klGaussianFit">>): DistortionJson {
   const vec = (e: Estimate[]): VectorEstimate => ({ value: e.map((v) => v.value), standardError: e.map((v) => v.standardError) });
   return {
     schedule: guidanceScheduleJson(schedule),
@@ -113,7 +126,7 @@ export function distortionJson(schedule: GuidanceSchedule, d: GuidanceDistortion
     variance: vec(d.variance),
     classVariance: d.classVariance,
     varianceRatio: d.varianceRatio,
-    kl: d.kl,
+    ...(d.kl ? { kl: d.kl } : {}),
     ...(d.klGaussianFit ? { klGaussianFit: d.klGaussianFit } : {}),
     w2: d.w2,
     w2Floor: d.w2Floor,
@@ -152,4 +165,20 @@ export function guidanceEnvelope(model: ModelInfo, params: GuidanceParams): Guid
  */
 export function guidanceContract(payload: GuidancePayload, env: GuidanceEnvelope): GuidanceJson {
   return withEnvelope(env, payload) as unknown as GuidanceJson;
+}
+
+const networkCandidateJson = (c: NetworkCandidate): CandidateJson => ({ schedule: guidanceScheduleJson(c.schedule), separability: c.separability, w2: c.w2 });
+
+/** The `optimize` key of a {@link NetworkWindowSearch} (objective sliced W₂; no Pareto front is kept). */
+export function networkSearchJson(s: NetworkWindowSearch): NonNullable<GuidancePayload["optimize"]> {
+  return {
+    target: s.target,
+    objective: "w2",
+    optimum: { ...distortionJson(s.optimum.schedule, s.optimum.distortion), search: networkCandidateJson(s.optimum.search) },
+    ...(s.constant ? { constant: { ...distortionJson(s.constant.schedule, s.constant.distortion), search: networkCandidateJson(s.constant.search) } } : {}),
+    ...(s.w2Difference ? { w2Difference: s.w2Difference } : {}),
+    atTarget: s.atTarget.map(networkCandidateJson),
+    front: [],
+    evaluations: s.evaluations,
+  };
 }

@@ -5,6 +5,9 @@ import type { NoiseProcess } from "../../noise/process.js";
 import { findPeak } from "../info/peak.js";
 import { profileAt } from "../info/profile.js";
 import { defaultSigmaRange } from "../scale.js";
+import type { Batch } from "../../batch.js";
+import type { Denoiser } from "../../models/types.js";
+import { denoiserClassProfile } from "../info/class-rate.js";
 
 /** A noise level in the units a user pastes into a sampler: σ, the process's t, and its 1000-step timestep. */
 export interface NoiseLevel {
@@ -75,6 +78,15 @@ export function classDecision(model: DataModel, process: NoiseProcess, options: 
   };
   const g = sigma.map(density);
   const peak = findPeak(density, sigma, g, { refine: true, noisy: !exact })!;
+  return decisionInterval(sigma, g, peak, process);
+}
+
+/**
+ * The peak, half-maximum interval and `fractionInside` of a class-entropy rate density `g = σ·dH(c|x_σ)/dσ` on an
+ * ascending grid (`peak` from {@link findPeak}): the interval is where g exceeds half the peak value, its ends
+ * interpolated linearly in log σ; the fraction is `∫_low^high g d log σ / ∫_grid g d log σ` (trapezoid).
+ */
+export function decisionInterval(sigma: number[], g: number[], peak: { sigma: number; value: number }, process: NoiseProcess): ClassDecision {
   const half = peak.value / 2;
   const k = sigma.indexOf(sigma.reduce((best, s, i) => (g[i] > g[sigma.indexOf(best)] ? s : best), sigma[0]));
   const crossing = (dir: -1 | 1) => {
@@ -119,4 +131,42 @@ export function classDecision(model: DataModel, process: NoiseProcess, options: 
 export function noiseLevel(sigma: number, process: NoiseProcess): NoiseLevel {
   const t = process.time(sigma);
   return { sigma, t, ...(process.tMax === 1 ? { timestep: 1000 * t } : {}) };
+}
+
+/** Options of {@link networkDecision}. */
+export interface NetworkDecisionOptions {
+  sigmaMin: number;
+  sigmaMax: number;
+  /** Levels of the log-uniform grid. @default 32 */
+  levels?: number;
+  /** Seed of the noise draws (level i seeded from it, the same samples at every level). @default 0 */
+  seed?: number;
+  /** Labelled samples used (an even stride through the data when it has more). @default 1000 */
+  samples?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * {@link classDecision} for a class-conditional denoiser (a network) on its labelled training data: the class rate
+ * `dH(c|x_σ)/dσ = E_{c,y,z}‖D(x, σ, c) − D(x, σ)‖²/σ³` ({@link denoiserClassProfile}, x = y + σz over the labelled
+ * samples, the network's class-c and null-class outputs), then the same peak, half-maximum interval and fraction as
+ * the exact route. The estimand is the exact route's where the network's outputs are the posterior means.
+ *
+ * @example
+ * await networkDecision(net, data, labels, vpLinear(), { sigmaMin: 0.1, sigmaMax: 80 }); // { peak, low, high, … }
+ */
+export async function networkDecision(denoiser: Denoiser, data: Batch, labels: Int32Array, process: NoiseProcess, options: NetworkDecisionOptions): Promise<ClassDecision> {
+  const { sigmaMin, sigmaMax, levels = 32, seed = 0, samples = 1000 } = options;
+  const stride = Math.max(1, Math.ceil(data.rows / samples));
+  const keep = Array.from({ length: Math.ceil(data.rows / stride) }, (_, j) => j * stride);
+  const D = data.dim;
+  const sub = { rows: keep.length, dim: D, data: new Float64Array(keep.length * D) };
+  keep.forEach((i, j) => sub.data.set(data.data.subarray(i * D, (i + 1) * D), j * D));
+  const subLabels = Int32Array.from(keep, (i) => labels[i]);
+  const sigma = Array.from(logSigmas(levels, sigmaMin, sigmaMax)).reverse();
+  const p = await denoiserClassProfile(denoiser, sub, subLabels, sigma, { seed, signal: options.signal, onProgress: options.onProgress });
+  const g = p.rates.map((r, i) => sigma[i] * r.classEntropyRate.value);
+  const peak = findPeak(() => NaN, sigma, g)!;
+  return decisionInterval(sigma, g, peak, process);
 }

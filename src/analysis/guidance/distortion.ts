@@ -92,8 +92,36 @@ export interface GuidanceDistortion {
  * guidanceDistortion(g, { label: 0, schedule: { type: "constant", w: 3 }, n: 1000 }).separability; // { value, standardError }
  */
 export function guidanceDistortion(model: DataModel, options: DistortionOptions): GuidanceDistortion {
-  const { label, n = 2000, seed = 0, projections = 64, groups = 20 } = options;
+  const { label, groups = 20 } = options;
   const run = guidedRun(model, options);
+  const { x } = run;
+  const D = model.dim;
+  const law = classMoments(model, label);
+  const moments = (idx: Int32Array) => subsetMoments(x.data, D, idx);
+  const logClass = model.discrete ? undefined : classLogDensity(model, x, label);
+  const kl = { ...jackknife(x.rows, groups, (idx) => guidedKl(model, x, label, idx, options.epsilon, logClass)), method: klMethod(model) };
+  const klGaussianFit = model.discrete
+    ? undefined
+    : jackknife(x.rows, groups, (idx) => {
+        const m = moments(idx);
+        return gaussianFitKl(m.mean, m.cov, law.mean, law.cov, D);
+      });
+  const { samples, ...rest } = classDistortion(model, run, options);
+  return { ...rest, kl, ...(klGaussianFit ? { klGaussianFit } : {}), samples };
+}
+
+/** {@link GuidanceDistortion} without its KLs: what {@link classDistortion} measures on any guided states. */
+export type ClassDistortion = Omit<GuidanceDistortion, "kl" | "klGaussianFit">;
+
+/**
+ * The statistics of guided end states `run.x` against class c of an exact labelled model that need no density:
+ * per-coordinate mean and variance (Welford), mean shift and Tr Cov ratio (jackknife), sliced W₂ against n class
+ * draws with its two-sample floor, and separability/accuracy by the exact p(c | ·) at σ_min of `classAt`
+ * (default `run.x`). The network route passes a training set as `model` (its class law the class's training
+ * points) and the network's end states.
+ */
+export function classDistortion(model: DataModel, run: GuidedRun & { classAt?: Batch }, options: Pick<DistortionOptions, "label" | "seed" | "projections" | "groups">): ClassDistortion {
+  const { label, seed = 0, projections = 64, groups = 20 } = options;
   const { x, sigmaMin, sigmaMax, grid } = run;
   const D = model.dim;
   const N = x.rows;
@@ -119,24 +147,16 @@ export function guidanceDistortion(model: DataModel, options: DistortionOptions)
     for (let d = 0; d < D; d++) tr += cov[d * D + d];
     return tr / classTrace;
   });
-  const logClass = model.discrete ? undefined : classLogDensity(model, x, label);
-  const kl = { ...jackknife(N, groups, (idx) => guidedKl(model, x, label, idx, options.epsilon, logClass)), method: klMethod(model) };
-  const klGaussianFit = model.discrete
-    ? undefined
-    : jackknife(N, groups, (idx) => {
-        const m = moments(idx);
-        return gaussianFitKl(m.mean, m.cov, law.mean, law.cov, D);
-      });
 
   const rng = createRng(seed + 0x9e37);
   const reference = classSample(model, label, N, rng);
   const projSeed = seed + 0x51ce;
   const w2 = jackknife(N, groups, (idx) => slicedWasserstein2(rowsOf(x, idx), reference.data, D, projections, createRng(projSeed)));
   const w2Floor = slicedWasserstein2(classSample(model, label, N, rng).data, reference.data, D, projections, createRng(projSeed));
-  const { separability, accuracy } = classSeparability(model, x, label, sigmaMin);
+  const { separability, accuracy } = classSeparability(model, run.classAt ?? x, label, sigmaMin);
   return {
     label,
-    n: options.start?.rows ?? n,
+    n: N,
     sigmaMin,
     sigmaMax,
     sigma: Array.from(grid),
@@ -146,8 +166,6 @@ export function guidanceDistortion(model: DataModel, options: DistortionOptions)
     variance,
     classVariance: Array.from({ length: D }, (_, d) => law.cov[d * D + d]),
     varianceRatio,
-    kl,
-    ...(klGaussianFit ? { klGaussianFit } : {}),
     w2,
     w2Floor,
     separability,
