@@ -44,6 +44,11 @@ describe("buildNetworkReport on an exact denoiser: network and optimum coincide"
     const report = await buildNetworkReport({ denoiser: model, data, labels, conventions: "the exact posterior mean" }, plan, { source: "exact" });
     const g = report.results.gap;
     expect(g.parting).toBeUndefined();
+    // the likelihood section: with the exact denoiser both routes estimate the exact smoothed likelihood of the same
+    // points — the I-MMSE route within 4 of its own Monte Carlo errors, the ODE (exact divergence in 2-D) to 1 % (rtol 1e-3)
+    const lk = report.results.likelihood;
+    expect(Math.abs(lk.immse.bitsPerDim - lk.exact.bitsPerDim)).toBeLessThan(4 * lk.immse.estimateError);
+    expect(Math.abs(lk.ode.bitsPerDim - lk.exact.bitsPerDim)).toBeLessThan(0.01 * Math.abs(lk.exact.bitsPerDim));
     // loss and exact mmse estimate one quantity by independent draws: they agree within 4 combined SE where the mmse is
     // above 1 % of its largest value (below, it is a mean of rare events — a few draws near another point — whose
     // standard error is itself unreliable: 120 draws and 4000 can differ by orders of magnitude there)

@@ -9,6 +9,10 @@ import { denoiserPathsRoute, denoiserProfileRoute } from "../analysis/denoiser-r
 import { denoiserProfilePayload, type DenoiserProfile } from "../contracts/denoiser-profile.js";
 import type { ProfilePayload } from "../contracts/profile.js";
 import type { LyapunovSeries } from "../contracts/paths.js";
+import { exactNll, sampleMoments } from "../analysis/likelihood/exact.js";
+import { immseLikelihood } from "../analysis/likelihood/immse.js";
+import { odeLikelihood } from "../analysis/likelihood/ode.js";
+import { networkLikelihoodRange } from "../analysis/likelihood/range.js";
 import { deltas } from "../models/deltas.js";
 import type { DataModel, Denoiser } from "../models/types.js";
 import { ascending, logSigmas } from "../noise/grid.js";
@@ -47,6 +51,12 @@ export interface NetworkReportPlan {
   /** Reverse SDE paths on the network (log steps), kept in full, followed for Lyapunov rates in that many directions. */
   paths: { n: number; steps: number; keep: number; lyapunovPaths: number; lyapunovDirections: number };
   schedules: { steps: number; kinds: ("entropic" | "rescaled-entropic" | "edm")[]; window: number };
+  /**
+   * Likelihood of the first `points` training samples smoothed by `smoothing` (a density inside the network's
+   * training range of σ): I-MMSE with `draws` noise draws per level, and the probability-flow ODE with `probes`
+   * Hutchinson probes at tolerance `rtol`.
+   */
+  likelihood: { points: number; smoothing: number; draws: number; probes: number; rtol: number };
   /** When the loss departs from the exact mmse: by more than k standard errors and this fraction. */
   gap: { k: number; relative: number };
 }
@@ -72,6 +82,18 @@ export interface NetworkReportPayload {
    */
   copies: { paths: number; copies: number; spacing: number; medianDistance: number };
   schedules: Record<string, number[]>;
+  /**
+   * −log p of the first training samples smoothed by s, in bits per dimension (mean over the points ± SE over them),
+   * by both routes on the network and exactly for the training set's smoothed law, with each route's cost.
+   */
+  likelihood: {
+    points: number;
+    smoothing: number;
+    /** `standardError`: over the points; `estimateError`: the route's own error of the mean (Monte Carlo, probes). */
+    immse: { bitsPerDim: number; standardError: number; estimateError: number; denoiserCalls: number; seconds: number };
+    ode: { bitsPerDim: number; standardError: number; estimateError: number; denoiserCalls: number; seconds: number };
+    exact: { bitsPerDim: number; standardError: number };
+  };
   /** The analyses of an exact model's report left out, each with the reason. */
   skipped: Record<string, string>;
   summary: string[];
@@ -114,6 +136,7 @@ export function networkReportPlan(data: Batch, options: NetworkReportPlanOptions
     classifier: { paths: 64, steps: 100 },
     paths: { n: 64, steps: 100, keep: 12, lyapunovPaths: 8, lyapunovDirections: Math.min(data.dim, 8) },
     schedules: { steps: 16, kinds: ["entropic", "rescaled-entropic", "edm"], window: 2 },
+    likelihood: { points: Math.min(8, data.rows), smoothing: 0.1 * dataScale(data.data, data.dim), draws: 16, probes: 2, rtol: 1e-3 },
     gap: { k: 3, relative: 0.1 },
   };
 }
@@ -152,7 +175,7 @@ export async function buildNetworkReport(
   const levels = sigmas.length;
   const conditional = labels !== undefined && (denoiser.numClasses ?? 0) >= 2;
   // progress: the network's profile (1 or 2 passes over the levels), the exact profile, the classifier, the paths
-  const total = (conditional ? 2 : 1) * levels + levels + (conditional ? plan.classifier.steps : 0) + 2 * plan.paths.steps;
+  const total = (conditional ? 2 : 1) * levels + levels + (conditional ? plan.classifier.steps : 0) + 2 * plan.paths.steps + 2;
   let done = 0;
   const tick = (base: number) => (d: number) => options.onProgress?.(base + d, total);
 
@@ -294,6 +317,41 @@ export async function buildNetworkReport(
       `The network's entropic time puts ${schedNet.inWindow} of its steps within a factor ${plan.schedules.window} of its rate peak ${netPeak ? formatPeak(bracketPeak(netPeak, sigmas)!) : "(none)"}; EDM puts ${schedNet.inWindowEdm} there.`,
     figures: add("schedules", scheduleFigure(list)),
   });
+  // Likelihood of a few training samples, smoothed into the network's training range of σ (a density there).
+  throwIfAborted(options.signal);
+  const lk = plan.likelihood;
+  const first: Batch = { rows: lk.points, dim: D, data: data.data.slice(0, lk.points * D) };
+  const lr = networkLikelihoodRange(data, lk.smoothing);
+  const bits = (nll: Float64Array) => meanSe(Array.from(nll, (v) => v / (D * Math.LN2)));
+  // the route's own error of the mean over the points: √(Σ SE_i²)/n, in bits per dimension
+  const routeError = (se: Float64Array) => Math.sqrt(se.reduce((a, v) => a + v * v, 0)) / (se.length * D * Math.LN2);
+  let t0 = Date.now();
+  const im = await immseLikelihood(denoiser, first, { sigmaMin: lr.sigmaMin, sigmaMax: lr.sigmaMax, step: 0.25, smoothing: lk.smoothing, method: "monte-carlo", samples: lk.draws, seed: seed + 6, signal: options.signal });
+  const imSeconds = (Date.now() - t0) / 1000;
+  options.onProgress?.(total - 1, total);
+  t0 = Date.now();
+  const od = await odeLikelihood(denoiser, first, { sigmaMin: lr.sigmaMin, sigmaMax: lr.sigmaMax, prior: sampleMoments(data), smoothing: lk.smoothing, rtol: lk.rtol, atol: lk.rtol * 1e-3, probes: lk.probes, seed: seed + 7, epsilon: 1e-2, signal: options.signal });
+  const odSeconds = (Date.now() - t0) / 1000;
+  options.onProgress?.(total, total);
+  const exactBits = bits(exactNll(empirical, first, lk.smoothing));
+  const likelihood = {
+    points: lk.points,
+    smoothing: lk.smoothing,
+    immse: { ...bits(im.nll), estimateError: routeError(im.standardError), denoiserCalls: im.denoiserCalls, seconds: imSeconds },
+    ode: { ...bits(od.nll), estimateError: routeError(od.standardError), denoiserCalls: od.denoiserCalls, seconds: odSeconds },
+    exact: exactBits,
+  };
+  const bpd = (e: { bitsPerDim: number; standardError: number; estimateError?: number }) =>
+    withError(e.bitsPerDim, e.standardError) + (e.estimateError !== undefined ? ` [± ${e.estimateError.toPrecision(2)}]` : "");
+  sections.push({
+    id: "likelihood",
+    title: "Likelihood of training samples",
+    text:
+      `−log p of the first ${lk.points} training samples smoothed by s = ${fmt(lk.smoothing)} (a tenth of a coordinate's spread, inside the network's training range of σ, where the network's law has a density), in bits per dimension (mean over the points ± SE over them; each route's own error of that mean in brackets): ` +
+      `I-MMSE integral ${bpd(likelihood.immse)} (${lk.draws} noise draws per level, ${im.denoiserCalls} denoiser calls, ${imSeconds.toFixed(1)} s); probability-flow ODE ${bpd(likelihood.ode)} (${lk.probes} Hutchinson probes above D = 16, rtol ${lk.rtol}, ${od.denoiserCalls} calls, ${odSeconds.toFixed(1)} s); ` +
+      `the training set's own smoothed law, exactly: ${bpd(exactBits)}. The two routes agree only for an exact score: their difference measures how far the network's field is from the score of a density (docs/theory.md §8), and the gap to the exact value how much less the network concentrates on its training points. \`infodyn likelihood\` computes both for any points.`,
+    figures: [],
+  });
   sections.push({
     id: "skipped",
     title: "Not measured on a network",
@@ -343,6 +401,7 @@ export async function buildNetworkReport(
       copies,
       ...(samples && shape ? { images: { shape: [...shape], samplesShown: samples.shown } } : {}),
       schedules: Object.fromEntries(list.map(({ kind, schedule }) => [kind, Array.from(schedule.sigma)])),
+      likelihood,
       skipped: NETWORK_SKIPPED,
       summary,
     },
@@ -373,6 +432,14 @@ function startStates(data: Batch, rngs: readonly { uniform(): number; normal(): 
     for (let d = 0; d < D; d++) x.data[i * D + d] = data.data[j * D + d] + sigmaMax * rngs[i].normal();
   }
   return x;
+}
+
+/** Mean and standard error over values, as `{ bitsPerDim, standardError }`. */
+function meanSe(v: number[]): { bitsPerDim: number; standardError: number } {
+  const n = v.length;
+  const m = v.reduce((a, b) => a + b, 0) / n;
+  const s2 = n > 1 ? v.reduce((a, b) => a + (b - m) ** 2, 0) / (n - 1) : 0;
+  return { bitsPerDim: m, standardError: Math.sqrt(s2 / n) };
 }
 
 const fmtRatio = (r: number) => (Number.isFinite(r) ? (r >= 100 ? r.toExponential(1) : r.toPrecision(3)) : "∞");
