@@ -1,4 +1,5 @@
 import type { Batch } from "../batch.js";
+import type { Rng } from "../numeric/rng.js";
 import { sampleRngs } from "./dynamics/initial.js";
 import { finiteTimeLyapunov } from "./dynamics/lyapunov.js";
 import { lyapunovMethod, SAMPLERS, type SamplerName } from "./dynamics/registry.js";
@@ -69,25 +70,43 @@ export function classNoiseDraws(samples: number): number {
 }
 
 /**
+ * Path starts from the empirical p_σmax: start i is `y_j + σ_max z` with y_j a data sample drawn from `rngs[i]` (one
+ * uniform, then D normals), the draws every denoiser route starts from.
+ */
+export function dataStarts(data: Batch, rngs: readonly Rng[], sigmaMax: number): Batch {
+  const D = data.dim;
+  const n = rngs.length;
+  const x: Batch = { rows: n, dim: D, data: new Float64Array(n * D) };
+  for (let i = 0; i < n; i++) {
+    const j = Math.min(data.rows - 1, Math.floor(rngs[i].uniform() * data.rows));
+    for (let d = 0; d < D; d++) x.data[i * D + d] = data.data[j * D + d] + sigmaMax * rngs[i].normal();
+  }
+  return x;
+}
+
+/** The labels' class frequencies, a class without samples given half a count (the classifier's prior must be positive). */
+export function labelPrior(labels: Int32Array, C: number): Float64Array {
+  const prior = new Float64Array(C);
+  for (const c of labels) if (c >= 0 && c < C) prior[c] += 1;
+  for (let c = 0; c < C; c++) prior[c] = Math.max(prior[c], 0.5) / labels.length;
+  return prior;
+}
+
+/**
  * The online Bayes classifier (info/online-classifier.ts) along the first paths of the `em` sampler, for a
  * conditional denoiser with labelled data: the streams are rebuilt as `denoiserPathsRoute` draws them, so the
  * classifier's Euler–Maruyama steps (the null-class output, −1) retrace those paths. Its prior is the labels'
  * frequencies. Undefined for another sampler, an unconditional denoiser or unlabelled data.
  */
-async function classifierAlongPaths(denoiser: Denoiser, data: Batch, x0: Batch, sigmas: Float64Array, o: DenoiserPathsOptions): Promise<PathsPayload["classifier"]> {
+async function classifierAlongPaths(denoiser: Denoiser, data: Batch, sigmas: Float64Array, o: DenoiserPathsOptions): Promise<PathsPayload["classifier"]> {
   const C = denoiser.numClasses ?? 0;
   if (o.sampler !== "em" || !o.labels || C < 2 || !(sigmas[sigmas.length - 1] > 0)) return undefined;
   const k = Math.min(o.n, o.classifierPaths ?? 64);
-  const prior = new Float64Array(C);
-  for (const c of o.labels) if (c >= 0 && c < C) prior[c] += 1;
-  for (let c = 0; c < C; c++) prior[c] = Math.max(prior[c], 0.5) / o.labels.length;
-  // the sampler's streams: path i drew its start from stream i, then its noise from the stream's first fork
+  const prior = labelPrior(o.labels, C);
+  // the sampler's streams: path i drew its start from stream i (redrawn here, the same starts), then its noise from
+  // the stream's first fork
   const rngs = sampleRngs(o.seed, o.n).slice(0, k);
-  for (const r of rngs) {
-    r.uniform();
-    for (let d = 0; d < data.dim; d++) r.normal();
-  }
-  const starts: Batch = { rows: k, dim: data.dim, data: x0.data.slice(0, k * data.dim) };
+  const starts = dataStarts(data, rngs, sigmas[0]);
   const r = await onlineClassifier(denoiser, starts, sigmas, C, { rng: rngs.map((g) => g.fork()), prior, signal: o.signal });
   const predicted = new Array<number>(C).fill(0);
   for (let i = 0; i < k; i++) {
@@ -141,7 +160,6 @@ export interface DenoiserPathsOptions {
  */
 export async function denoiserPathsRoute(denoiser: Denoiser, data: Batch, o: DenoiserPathsOptions): Promise<PathsPayload> {
   const D = denoiser.dim;
-  const N = data.rows;
   const sigmaMax = o.sigmaMax ?? Math.max(10, 5 * Math.sqrt(totalVariance(data.data, data.dim)));
   if (!(sigmaMax > o.sigmaMin && o.sigmaMin > 0)) throw new InfodynError(`sigmaMax: ${sigmaMax} must exceed sigmaMin ${o.sigmaMin} > 0`);
   const sigmas = logSigmas(o.steps + 1, o.sigmaMin, sigmaMax);
@@ -151,11 +169,7 @@ export async function denoiserPathsRoute(denoiser: Denoiser, data: Batch, o: Den
   const total = 2 * o.steps;
 
   const rngs = sampleRngs(o.seed, o.n);
-  const x0: Batch = { rows: o.n, dim: D, data: new Float64Array(o.n * D) };
-  for (let i = 0; i < o.n; i++) {
-    const j = Math.min(N - 1, Math.floor(rngs[i].uniform() * N));
-    for (let d = 0; d < D; d++) x0.data[i * D + d] = data.data[j * D + d] + sigmaMax * rngs[i].normal();
-  }
+  const x0 = dataStarts(data, rngs, sigmaMax);
   const noise = rngs.map((r) => r.fork());
   const trajectories = Array.from({ length: keep }, () => new Float64Array(levels * D));
   const record = (x: Batch, i: number) => {
@@ -172,7 +186,7 @@ export async function denoiserPathsRoute(denoiser: Denoiser, data: Batch, o: Den
   });
   record(xEnd, levels - 1);
 
-  const classifier = await classifierAlongPaths(denoiser, data, x0, sigmas, o);
+  const classifier = await classifierAlongPaths(denoiser, data, sigmas, o);
   const method = lyapunovMethod(o.sampler);
   const starts: Batch = { rows: lyapunovPaths, dim: D, data: x0.data.slice(0, lyapunovPaths * D) };
   const lyap = await finiteTimeLyapunov(denoiser, starts, sigmas, { method, signal: o.signal, ...(o.lyapunovDirections ? { directions: Math.min(D, o.lyapunovDirections) } : {}) });

@@ -8,6 +8,7 @@ import { classifierSemanticsPayload, semanticsContract, semanticsPayload, type S
 import { InfodynError } from "../errors.js";
 import { ascending, logSigmas } from "../noise/grid.js";
 import { sampleRngs } from "../analysis/dynamics/initial.js";
+import { dataStarts, labelPrior } from "../analysis/denoiser-routes.js";
 import { onlineClassifier } from "../analysis/info/online-classifier.js";
 import { pointsSigmaRange } from "../analysis/scale.js";
 import { interruptible } from "./abort.js";
@@ -98,16 +99,9 @@ async function networkSemantics(loaded: LoadedModel & { type: "denoiser" }, opts
   const paths = Math.min(256, sizeOption(opts.samples, "--samples", 2).value);
   const seed = seedOption(opts.seed);
   checkWork("--steps", [{ ...steps, label: "steps" }, { value: paths * (C + 1), label: "denoiser rows" }, dimFactor(data.dim)]);
-  const prior = new Float64Array(C);
-  for (const c of labels) if (c >= 0 && c < C) prior[c] += 1;
-  for (let c = 0; c < C; c++) prior[c] = Math.max(prior[c], 0.5) / labels.length;
+  const prior = labelPrior(labels, C);
   const rngs = sampleRngs(seed, paths);
-  const D = data.dim;
-  const x0 = { rows: paths, dim: D, data: new Float64Array(paths * D) };
-  for (let i = 0; i < paths; i++) {
-    const j = Math.min(data.rows - 1, Math.floor(rngs[i].uniform() * data.rows));
-    for (let d = 0; d < D; d++) x0.data[i * D + d] = data.data[j * D + d] + sigmaMax * rngs[i].normal();
-  }
+  const x0 = dataStarts(data, rngs, sigmaMax);
   const bar = progressBar("semantics (online classifier)");
   const r = await interruptible((signal) =>
     onlineClassifier(denoiser, x0, logSigmas(steps.value + 1, sigmaMin, sigmaMax), C, { rng: rngs.map((g) => g.fork()), prior, partitions, signal, onProgress: bar.update }),

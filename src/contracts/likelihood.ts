@@ -148,7 +148,7 @@ export function likelihoodEnvelope<C extends "likelihood" | "pmi", P>(command: C
 }
 
 /** Mean and standard error across points (0 for one point). */
-function meanOf(v: number[]): { value: number; standardError: number } {
+export function meanOf(v: number[]): { value: number; standardError: number } {
   const n = v.length;
   const m = v.reduce((a, b) => a + b, 0) / n;
   const s2 = n > 1 ? v.reduce((a, b) => a + (b - m) ** 2, 0) / (n - 1) : 0;

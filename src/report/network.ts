@@ -5,9 +5,10 @@ import { FALL_SPAN, onlineClassifier, steepestFall, type OnlineClassification } 
 import { optimalityGap, type OptimalityGap } from "../analysis/info/optimality.js";
 import { formatPeak, type Peak } from "../analysis/info/peak.js";
 import { dataScale, nearestNeighbourDistances, pointsSigmaRange } from "../analysis/scale.js";
-import { denoiserPathsRoute, denoiserProfileRoute } from "../analysis/denoiser-routes.js";
+import { dataStarts, denoiserPathsRoute, denoiserProfileRoute, labelPrior } from "../analysis/denoiser-routes.js";
 import { denoiserProfilePayload, type DenoiserProfile } from "../contracts/denoiser-profile.js";
 import type { ProfilePayload } from "../contracts/profile.js";
+import { meanOf } from "../contracts/likelihood.js";
 import type { LyapunovSeries } from "../contracts/paths.js";
 import { exactNll, sampleMoments } from "../analysis/likelihood/exact.js";
 import { immseLikelihood } from "../analysis/likelihood/immse.js";
@@ -196,11 +197,9 @@ export async function buildNetworkReport(
   let classifier: OnlineClassification | undefined;
   if (conditional) {
     const C = denoiser.numClasses!;
-    const prior = new Float64Array(C);
-    for (const c of labels!) prior[c] += 1 / labels!.length;
-    for (let c = 0; c < C; c++) prior[c] = Math.max(prior[c], 1e-12);
+    const prior = labelPrior(labels!, C);
     const rngs = sampleRngs(seed + 3, plan.classifier.paths);
-    const x0 = startStates(data, rngs, plan.sigma.max);
+    const x0 = dataStarts(data, rngs, plan.sigma.max);
     const base = done;
     classifier = await onlineClassifier(denoiser, x0, logSigmas(plan.classifier.steps + 1, plan.sigma.min, plan.sigma.max), C, {
       rng: rngs.map((r) => r.fork()),
@@ -322,7 +321,10 @@ export async function buildNetworkReport(
   const lk = plan.likelihood;
   const first: Batch = { rows: lk.points, dim: D, data: data.data.slice(0, lk.points * D) };
   const lr = networkLikelihoodRange(data, lk.smoothing);
-  const bits = (nll: Float64Array) => meanSe(Array.from(nll, (v) => v / (D * Math.LN2)));
+  const bits = (nll: Float64Array) => {
+    const m = meanOf(Array.from(nll, (v) => v / (D * Math.LN2)));
+    return { bitsPerDim: m.value, standardError: m.standardError };
+  };
   // the route's own error of the mean over the points: √(Σ SE_i²)/n, in bits per dimension
   const routeError = (se: Float64Array) => Math.sqrt(se.reduce((a, v) => a + v * v, 0)) / (se.length * D * Math.LN2);
   let t0 = Date.now();
@@ -420,26 +422,6 @@ async function copiesOfTraining(denoiser: Denoiser, paths: PathsData, data: Batc
   const spacing = nn.length ? nn[Math.floor(nn.length / 2)] : 0;
   const dist = Array.from({ length: P }, (_, p) => nearestPoint(data.data, D, den.subarray(p * D, (p + 1) * D)).distance).sort((a, b) => a - b);
   return { paths: P, copies: dist.filter((d) => d < spacing / 2).length, spacing, medianDistance: dist[Math.floor(P / 2)] ?? 0 };
-}
-
-/** Path starts x = y_j + σ_max z, y_j a data sample drawn by stream i (the empirical p_σmax, as the paths route). */
-function startStates(data: Batch, rngs: readonly { uniform(): number; normal(): number }[], sigmaMax: number): Batch {
-  const D = data.dim;
-  const n = rngs.length;
-  const x: Batch = { rows: n, dim: D, data: new Float64Array(n * D) };
-  for (let i = 0; i < n; i++) {
-    const j = Math.min(data.rows - 1, Math.floor(rngs[i].uniform() * data.rows));
-    for (let d = 0; d < D; d++) x.data[i * D + d] = data.data[j * D + d] + sigmaMax * rngs[i].normal();
-  }
-  return x;
-}
-
-/** Mean and standard error over values, as `{ bitsPerDim, standardError }`. */
-function meanSe(v: number[]): { bitsPerDim: number; standardError: number } {
-  const n = v.length;
-  const m = v.reduce((a, b) => a + b, 0) / n;
-  const s2 = n > 1 ? v.reduce((a, b) => a + (b - m) ** 2, 0) / (n - 1) : 0;
-  return { bitsPerDim: m, standardError: Math.sqrt(s2 / n) };
 }
 
 const fmtRatio = (r: number) => (Number.isFinite(r) ? (r >= 100 ? r.toExponential(1) : r.toPrecision(3)) : "∞");
