@@ -114,7 +114,30 @@ describe("infodyn guidance (a local commander harness: main.ts registers it late
     expect(j.params.separability).toBe(0.98);
   });
 
+  it("--windows and --linear give the library's guided law for the same schedule (several windows; THEORY §9.2's linear γ)", () => {
+    const cases = [
+      { opts: { windows: "0.3:1:3, 1:inf:2" }, schedule: { type: "windows" as const, w: 1, windows: [{ lo: 0.3, hi: 1, w: 3 }, { lo: 1, hi: Infinity, w: 2 }] } },
+      { opts: { linear: "-0.5,0.1" }, schedule: { type: "linear" as const, gamma0: -0.5, omega: 0.1 } },
+    ];
+    for (const { opts, schedule } of cases) {
+      const j = runGuidance(example, { ...base, ...opts });
+      const p = j.params;
+      const want = guidanceDistortion(model, { label: 3, sampler: "heun", n: 300, steps: 24, sigmaMin: p.sigmaMin, sigmaMax: p.sigmaMax, seed: 0, schedule });
+      // the same paths, seeds and schedule: equal to float64 rounding of the same arithmetic
+      expect(j.separability!.value).toBeCloseTo(want.separability.value, 12);
+      expect(j.w2.value).toBeCloseTo(want.w2.value, 12);
+      expect(j.mean.value[0]).toBeCloseTo(want.mean[0].value, 12);
+    }
+    expect(runGuidance(example, { ...base, w: "2", windows: "0.3:1:3" }).params.schedule).toEqual({ type: "windows", w: 2, gamma: 1, windows: [{ lo: 0.3, hi: 1, w: 3, gamma: 2 }] });
+    expect(runGuidance(example, { ...base, linear: "-0.5,0.1" }).params.schedule).toEqual({ type: "linear", gamma0: -0.5, omega: 0.1 });
+  });
+
   it("refuses bad options with one line naming the option", () => {
+    expect(() => runGuidance(example, { ...base, windows: "0.3:1:3,0.8:2:2" })).toThrow(/--windows.*overlaps/);
+    expect(() => runGuidance(example, { ...base, windows: "0.3:1" })).toThrow(/--windows: window 1 '0.3:1' is not a:b:w/);
+    expect(() => runGuidance(example, { ...base, linear: "1" })).toThrow(/--linear: '1' is not two numbers/);
+    expect(() => runGuidance(example, { ...base, linear: "1,2", windows: "0.3:1:3" })).toThrow(/--linear: cannot be combined with --windows/);
+    expect(() => runGuidance(example, { ...base, optimize: true, separability: "0.9", linear: "1,2" })).toThrow(/--optimize: searches the window itself/);
     expect(() => runGuidance(example, { ...base, class: "z" })).toThrow(/--class: 'z' is not a class/);
     expect(() => runGuidance(example, { ...base, window: "0.5,2" })).toThrow(/--window: needs --w-inside/);
     expect(() => runGuidance(example, { ...base, optimize: true })).toThrow(/--separability/);

@@ -27,6 +27,8 @@ interface GuidanceCliOptions {
   w: string;
   window?: string;
   wInside?: string;
+  windows?: string;
+  linear?: string;
   sampler: string;
   n?: string;
   steps?: string;
@@ -64,6 +66,8 @@ export function registerGuidance(program: Command): void {
     .option("--w <w>", "our guidance weight w: D_w = D + w(D_c − D), 0 = unconditional, 1 = conditional (no extra guidance); the papers' γ = w − 1; a diffusers guidance_scale is w", "1")
     .option("--window <a,b>", "a σ-window (a, b] (0 ≤ a < b; b may be 'inf') where the weight is --w-inside instead of --w")
     .option("--w-inside <w>", "with --window: our weight inside the window (w < 1 is negative guidance, γ < 0)")
+    .option("--windows <a:b:w,...>", "several disjoint σ-windows (a, b] with their own weight w each (b may be 'inf'); --w holds outside them")
+    .option("--linear <gamma0,omega>", "THEORY §9.2's linear schedule in the papers' γ = w − 1: w(σ) = 1 + gamma0 + omega·σ² (replaces --w; needs a finite σ_max)")
     .option("--sampler <s>", `${GUIDED_SAMPLERS.join(" | ")}: the probability-flow ODE by Heun or Euler, or the reverse SDE by Euler–Maruyama`, "heun")
     .option("--n <n>", "guided paths (integer ≥ 2); default 2000, on a denoiser 200")
     .option("--steps <n>", "log-uniform steps from σ_max to σ_min, then one to σ = 0 (window edges are added as levels); default 64, on a denoiser 40")
@@ -124,7 +128,7 @@ export function runGuidance(modelPath: string, opts: GuidanceCliOptions, loaded:
   const className = model.classNames?.[label];
   if (opts.optimize) {
     if (opts.separability === undefined) throw new InfodynError("--optimize: needs --separability S, the target mean p(c|x) in (0, 1)");
-    if (opts.window !== undefined || opts.wInside !== undefined) throw new InfodynError("--optimize: searches the window itself (leave out --window and --w-inside)");
+    if (opts.window !== undefined || opts.wInside !== undefined || opts.windows !== undefined || opts.linear !== undefined) throw new InfodynError("--optimize: searches the window itself (leave out --window, --w-inside, --windows and --linear)");
     const target = numberOption(opts.separability, "--separability");
     if (!(target > 0 && target < 1)) throw new InfodynError(`--separability: ${target} is not in (0, 1)`);
     const edges = sizeOption(opts.edges ?? "6", "--edges", 1).value;
@@ -190,7 +194,7 @@ export async function runNetworkGuidance(loaded: LoadedModel & { type: "denoiser
     `decision interval from the class rate E‖D(x,σ,c) − D(x,σ)‖²/σ³ of the network on ≤ 1000 labelled training points (32 levels)`,
   ];
   if (opts.optimize) {
-    if (opts.window !== undefined || opts.wInside !== undefined) throw new InfodynError("--optimize: searches the window itself (leave out --window and --w-inside)");
+    if (opts.window !== undefined || opts.wInside !== undefined || opts.windows !== undefined || opts.linear !== undefined) throw new InfodynError("--optimize: searches the window itself (leave out --window, --w-inside, --windows and --linear)");
     const target = numberOption(opts.separability!, "--separability");
     if (!(target > 0 && target < 1)) throw new InfodynError(`--separability: ${target} is not in (0, 1)`);
     const bar = progressBar("guidance window search (network)");
@@ -224,8 +228,12 @@ function classOption(model: DataModel, text: string): number {
 
 /** The schedule of --w, --window, --w-inside. */
 function scheduleOption(opts: GuidanceCliOptions): GuidanceSchedule {
+  const given = (["window", "windows", "linear"] as const).filter((k) => opts[k] !== undefined);
+  if (given.length > 1) throw new InfodynError(`--${given[1]}: cannot be combined with --${given[0]} (one schedule at a time)`);
+  if (opts.linear !== undefined) return linearOption(opts.linear);
   const w = numberOption(opts.w, "--w");
   if ((opts.window === undefined) !== (opts.wInside === undefined)) throw new InfodynError(opts.window === undefined ? "--w-inside: needs --window a,b" : "--window: needs --w-inside W");
+  if (opts.windows !== undefined) return windowsOption(opts.windows, w);
   if (opts.window === undefined) return { type: "constant", w };
   const parts = opts.window.split(",").map((p) => p.trim());
   if (parts.length !== 2) throw new InfodynError(`--window: '${opts.window}' is not two numbers a,b`);
@@ -234,6 +242,30 @@ function scheduleOption(opts: GuidanceCliOptions): GuidanceSchedule {
   if (!(lo >= 0 && hi > lo)) throw new InfodynError(`--window: (${lo}, ${hi}] is not a σ-window with 0 ≤ a < b`);
   const schedule: GuidanceSchedule = { type: "windows", w, windows: [{ lo, hi, w: numberOption(opts.wInside!, "--w-inside") }] };
   checkSchedule(schedule, "--window");
+  return schedule;
+}
+
+/** `--windows a:b:w,c:d:w`: disjoint σ-windows (a, b], each with its weight; `outside` (--w) elsewhere. */
+function windowsOption(text: string, outside: number): GuidanceSchedule {
+  const windows = text.split(",").map((item, i) => {
+    const parts = item.trim().split(":").map((p) => p.trim());
+    if (parts.length !== 3) throw new InfodynError(`--windows: window ${i + 1} '${item.trim()}' is not a:b:w`);
+    const lo = numberOption(parts[0], `--windows (window ${i + 1})`);
+    const hi = /^(inf|infinity)$/i.test(parts[1]) ? Infinity : numberOption(parts[1], `--windows (window ${i + 1})`);
+    if (!(lo >= 0 && hi > lo)) throw new InfodynError(`--windows: window ${i + 1} (${lo}, ${hi}] is not a σ-window with 0 ≤ a < b`);
+    return { lo, hi, w: numberOption(parts[2], `--windows (window ${i + 1})`) };
+  });
+  const schedule: GuidanceSchedule = { type: "windows", w: outside, windows };
+  checkSchedule(schedule, "--windows");
+  return schedule;
+}
+
+/** `--linear gamma0,omega`: w(σ) = 1 + γ₀ + ω σ² (THEORY.md §9.2, the papers' γ). */
+function linearOption(text: string): GuidanceSchedule {
+  const parts = text.split(",").map((p) => p.trim());
+  if (parts.length !== 2) throw new InfodynError(`--linear: '${text}' is not two numbers gamma0,omega`);
+  const schedule: GuidanceSchedule = { type: "linear", gamma0: numberOption(parts[0], "--linear"), omega: numberOption(parts[1], "--linear") };
+  checkSchedule(schedule, "--linear");
   return schedule;
 }
 
