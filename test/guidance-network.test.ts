@@ -81,9 +81,18 @@ describe("infodyn guidance on a network (examples/blobs-net.json)", () => {
     const o = j.optimize!;
     expect(o.objective).toBe("w2");
     // the search's separability is a staircase of steps ~1/64 (end states sit on one blob at σ_min)
-    expect(Math.abs(o.optimum.search.separability - 0.9)).toBeLessThan(1.5 / 64);
+    expect(o.optimum.search.separability).toBeGreaterThanOrEqual(0.9 - 1.5 / 64);
     expect(o.constant).toBeDefined();
     expect(o.optimum.search.w2).toBeLessThanOrEqual(o.constant!.search.w2!);
+    // the Pareto front (separability vs sliced W₂) over every evaluated schedule: ascending in both, and the
+    // optimum at the target is not beaten by any front point of at least its separability
+    expect(o.front.length).toBeGreaterThan(0);
+    for (let i = 1; i < o.front.length; i++) {
+      expect(o.front[i].separability).toBeGreaterThan(o.front[i - 1].separability);
+      expect(o.front[i].w2!).toBeGreaterThan(o.front[i - 1].w2!);
+    }
+    for (const f of o.front) if (f.separability >= 0.9 - 1.5 / 64) expect(f.w2!).toBeGreaterThanOrEqual(o.optimum.search.w2! - 1e-12);
+    expect(o.front.length).toBeLessThanOrEqual(o.evaluations);
   });
 
   it("refuses more work than the budget, naming the option", async () => {

@@ -169,7 +169,7 @@ export function guidanceContract(payload: GuidancePayload, env: GuidanceEnvelope
 
 const networkCandidateJson = (c: NetworkCandidate): CandidateJson => ({ schedule: guidanceScheduleJson(c.schedule), separability: c.separability, w2: c.w2 });
 
-/** The `optimize` key of a {@link NetworkWindowSearch} (objective sliced W₂; no Pareto front is kept). */
+/** The `optimize` key of a {@link NetworkWindowSearch} (objective sliced W₂; the Pareto front is separability vs sliced W₂). */
 export function networkSearchJson(s: NetworkWindowSearch): NonNullable<GuidancePayload["optimize"]> {
   return {
     target: s.target,
@@ -178,7 +178,7 @@ export function networkSearchJson(s: NetworkWindowSearch): NonNullable<GuidanceP
     ...(s.constant ? { constant: { ...distortionJson(s.constant.schedule, s.constant.distortion), search: networkCandidateJson(s.constant.search) } } : {}),
     ...(s.w2Difference ? { w2Difference: s.w2Difference } : {}),
     atTarget: s.atTarget.map(networkCandidateJson),
-    front: [],
+    front: s.front.map(networkCandidateJson),
     evaluations: s.evaluations,
   };
 }

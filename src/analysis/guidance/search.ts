@@ -132,20 +132,21 @@ export function searchWindow(model: DataModel, options: WindowSearchOptions): Wi
 }
 
 /**
- * The candidates no other dominates (higher separability and lower KL, one of them strictly), by increasing
+ * The candidates no other dominates (higher separability and lower cost — KL by default, or `cost(c)` such as a
+ * network's sliced W₂ — one of them strictly), by increasing
  * separability.
  *
  * @example
  * paretoFront([{ separability: 0.9, kl: 0.1 }, { separability: 0.95, kl: 0.05 }, { separability: 0.99, kl: 0.3 }]); // the last two
  */
-export function paretoFront<T extends { separability: number; kl: number }>(candidates: readonly T[]): T[] {
-  const sorted = [...candidates].filter((c) => Number.isFinite(c.kl) && Number.isFinite(c.separability)).sort((a, b) => b.separability - a.separability || a.kl - b.kl);
+export function paretoFront<T extends { separability: number }>(candidates: readonly T[], cost: (c: T) => number = (c) => (c as T & { kl: number }).kl): T[] {
+  const sorted = [...candidates].filter((c) => Number.isFinite(cost(c)) && Number.isFinite(c.separability)).sort((a, b) => b.separability - a.separability || cost(a) - cost(b));
   const front: T[] = [];
   let best = Infinity;
   for (const c of sorted)
-    if (c.kl < best) {
+    if (cost(c) < best) {
       front.push(c);
-      best = c.kl;
+      best = cost(c);
     }
   return front.reverse();
 }
