@@ -12,3 +12,4 @@ export {
 export { TRACE_CANCELLED_RATIO } from "./finish.js";
 export { emptyPartial, logitDifference, mergePartials, type PosteriorPartial } from "./partial.js";
 export { finishPartial, shardPartial, shardedPosteriorKernel } from "./shard.js";
+export { prunedPosteriorKernel, pruneReport, type PruneOptions, type PruneReport, type PrunedKernelResult } from "./pruned.js";
