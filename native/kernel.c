@@ -9,7 +9,8 @@
  * (per class when class means are wanted), e_j = exp(ℓ_j − M), a_j = ℓ_j − M.
  *
  * Method (flash-attention style, never materialising Q × N): queries in blocks of ≤ 256 rows; data in blocks of
- * P ≈ 1 MB / (8D) points (16…512); per block G = X Yᵀ by single-threaded cblas_dgemm, logits, block max, rescale
+ * P ≈ 1 MB / (8D) points (16…512); per block G = X Yᵀ by a single-threaded dgemm (OpenBLAS, or native/gemm.c
+ * built with -DINFODYN_OWN_GEMM), logits, block max, rescale
  * of the running sums by exp(M_old − M_new) when the max rises, a vectorised exp, then acc += E Y by a second
  * dgemm (beta = 1). Threads: with ≤ 256 queries they split the points and their sums merge exactly (merge());
  * with more, they split the queries. The TypeScript side (src/node/nativeKernel.ts) picks the queries, finishes
@@ -30,9 +31,19 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef INFODYN_OWN_GEMM
+#include "gemm.h"
+#define GEMM_NAME "own"
+#else
 #include <cblas.h>
-
+#define GEMM_NAME "openblas"
 extern void openblas_set_num_threads(int);
+/* The two products through OpenBLAS, with native/gemm.h's signature. */
+static int infodyn_dgemm(int transB, int m, int n, int k, const double *A, int lda, const double *B, int ldb, double beta, double *C, int ldc) {
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0, A, lda, B, ldb, beta, C, ldc);
+  return 0;
+}
+#endif
 
 #define QUERY_BLOCK 256
 #define MAX_THREADS 16
@@ -165,10 +176,16 @@ static void *run_job(void *arg) {
       int j1 = j0 + P < jb->jhi ? j0 + P : jb->jhi;
       int np = j1 - j0;
       const double *Yb = jb->Y + (size_t)j0 * D;
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, np, D, 1.0, jb->X + (size_t)q0 * D, D, Yb, D, 0.0, G, np);
+      if (infodyn_dgemm(1, nq, np, D, jb->X + (size_t)q0 * D, D, Yb, D, 0.0, G, np) != 0) {
+        jb->failed = 1;
+        break;
+      }
       for (int i = 0; i < nq; i++) weigh_row(jb, q0 + i, G + (size_t)i * np, j0, j1);
       if (!jb->perClass) {
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, D, np, 1.0, G, np, Yb, D, 1.0, jb->acc + (size_t)q0 * D, D);
+        if (infodyn_dgemm(0, nq, D, np, G, np, Yb, D, 1.0, jb->acc + (size_t)q0 * D, D) != 0) {
+          jb->failed = 1;
+          break;
+        }
       } else {
         const int K = jb->K;
         for (int i = 0; i < nq; i++) {
@@ -712,7 +729,10 @@ static void exact_block(Ex *rf, Scratch *sc, int r0, int r1) {
     }
     sc->nx[i] = t;
   }
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, N, D, 1.0, sc->Xc, D, rf->Yc, D, 0.0, sc->G, N);
+  if (infodyn_dgemm(1, nb, N, D, sc->Xc, D, rf->Yc, D, 0.0, sc->G, N) != 0) {
+    rf->failed = 1;
+    return;
+  }
   for (int i = 0; i < nb; i++) {
     const int b = rf->rows[r0 + i];
     const double s = rf->sigma[b];
@@ -905,13 +925,70 @@ static napi_value exact_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* JS: dgemm(transB, m, n, k, A, B, beta, C) → undefined: the product kernel.c uses, row-major and packed (lda = k,
+ * ldb = transB ? k : n, ldc = n), for the tests against a naive loop. */
+static napi_value dgemm_js(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t dims[4];
+  double beta;
+  size_t la = 0, lb = 0, lc = 0;
+  if (argc != 8) {
+    napi_throw_error(env, NULL, "dgemm: expected 8 arguments");
+    return NULL;
+  }
+  for (int i = 0; i < 4; i++) napi_get_value_int32(env, argv[i], &dims[i]);
+  napi_get_value_double(env, argv[6], &beta);
+  const double *A = f64(env, argv[4], &la), *B = f64(env, argv[5], &lb);
+  double *C = f64(env, argv[7], &lc);
+  const int tB = dims[0], m = dims[1], n = dims[2], k = dims[3];
+  if (!A || !B || !C || m < 0 || n < 0 || k < 0 || la < (size_t)m * k || lb < (size_t)k * n || lc < (size_t)m * n || (beta != 0 && beta != 1)) {
+    napi_throw_error(env, NULL, "dgemm: bad sizes or beta (0 or 1)");
+    return NULL;
+  }
+  if (infodyn_dgemm(tB, m, n, k, A, k, B, tB ? k : n, beta, C, n) != 0) napi_throw_error(env, NULL, "dgemm: out of memory");
+  return NULL;
+}
+
+#ifdef INFODYN_OWN_GEMM
+/* JS: setGemmIsa(name) → the micro-kernel now in use ("avx512", "avx2", "generic"); an ISA this CPU lacks is refused
+ * (the name returned is the one still in use). Not while a kernel call runs. */
+static napi_value set_isa_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  char name[32] = "";
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc == 1) napi_get_value_string_utf8(env, argv[0], name, sizeof name, NULL);
+  infodyn_gemm_set_isa(name);
+  napi_create_string_utf8(env, infodyn_gemm_isa(), NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+#endif
+
 static napi_value init(napi_env env, napi_value exports) {
+#ifdef INFODYN_OWN_GEMM
+  infodyn_gemm_init(); /* the fastest micro-kernel this CPU runs, chosen once */
+  const char *isa = infodyn_gemm_isa();
+#else
   openblas_set_num_threads(1); /* our threads split the queries; each dgemm runs on one core */
-  napi_value fn;
+  const char *isa = "openblas";
+#endif
+  napi_value fn, str;
   napi_create_function(env, "fastRows", NAPI_AUTO_LENGTH, fast_rows, NULL, &fn);
   napi_set_named_property(env, exports, "fastRows", fn);
   napi_create_function(env, "exactRows", NAPI_AUTO_LENGTH, exact_rows, NULL, &fn);
   napi_set_named_property(env, exports, "exactRows", fn);
+  napi_create_function(env, "dgemm", NAPI_AUTO_LENGTH, dgemm_js, NULL, &fn);
+  napi_set_named_property(env, exports, "dgemm", fn);
+#ifdef INFODYN_OWN_GEMM
+  napi_create_function(env, "setGemmIsa", NAPI_AUTO_LENGTH, set_isa_js, NULL, &fn);
+  napi_set_named_property(env, exports, "setGemmIsa", fn);
+#endif
+  napi_create_string_utf8(env, GEMM_NAME, NAPI_AUTO_LENGTH, &str);
+  napi_set_named_property(env, exports, "gemm", str);
+  napi_create_string_utf8(env, isa, NAPI_AUTO_LENGTH, &str);
+  napi_set_named_property(env, exports, "gemmIsa", str);
   return exports;
 }
 
