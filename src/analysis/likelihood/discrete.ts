@@ -2,7 +2,7 @@ import type { Batch } from "../../batch.js";
 import { InfodynError } from "../../errors.js";
 import type { DataModel } from "../../models/types.js";
 import { logSumExp } from "../../numeric/logsumexp.js";
-import { normalCdf } from "../schedule/normal.js";
+import { millsContinuedFraction, normalCdf } from "../schedule/normal.js";
 import { gaussianLawOf } from "./exact.js";
 import { binWidth, type Quantization } from "./units.js";
 
@@ -22,20 +22,7 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
  */
 export function logUpperTail(x: number): number {
   if (x <= 3) return Math.log(normalCdf(-x));
-  const tiny = 1e-300;
-  let f = x;
-  let C = x;
-  let D = 0;
-  for (let k = 1; k < 1000; k++) {
-    D = x + k * D;
-    D = D === 0 ? 1 / tiny : 1 / D;
-    C = x + k / C;
-    if (C === 0) C = tiny;
-    const delta = C * D;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return -0.5 * x * x - LOG_SQRT_2PI - Math.log(f);
+  return -0.5 * x * x - LOG_SQRT_2PI - Math.log(millsContinuedFraction(x));
 }
 
 /** `Φ(z) − ½ = φ(z) Σ_k z^{2k+1}/(2k+1)!!` for |z| ≤ 3 (all terms of one sign: no cancellation); `½ − Q(z)` beyond. */
