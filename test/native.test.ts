@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { kernelBackendName, kernelBackends } from "../src/engine/backends.js";
 import { SMALL } from "../src/engine/blocked.js";
 import { jsPosteriorKernel, posteriorKernel, setPosteriorKernel, type DeltaSet, type PosteriorKernel } from "../src/engine/kernel.js";
-import { NATIVE_ADDON_PATH, installNativeBackend, nativeAddon, nativeKernel } from "../src/node/native.js";
+import { NATIVE_ADDON_PATHS, NATIVE_BUILDS, installNativeBackend, nativeAddon as loadAddon, nativeKernel as loadKernel, type NativeBuild } from "../src/node/native.js";
 import { nativePosteriorKernel, type NativeAddon } from "../src/node/nativeKernel.js";
 import { createRng } from "../src/numeric/rng.js";
 import { ALL, digitsSet, expectNaNRows, expectSame, queriesFor, randomSet, SIGMAS } from "./backend-cases.js";
@@ -15,7 +15,6 @@ vi.mock("../src/engine/reference.js", async (importOriginal) => {
   return { ...original, jsPosteriorKernel: vi.fn(original.jsPosteriorKernel) };
 });
 
-const built = existsSync(NATIVE_ADDON_PATH);
 
 /**
  * `kernel`, checked on every call to have handed no row to the TypeScript reference kernel: no call, except one
@@ -63,21 +62,34 @@ function digitQueries(set: DeltaSet, rows: number, step: number, sigma: number, 
   return { rows, dim: D, data };
 }
 
-describe("the native OpenBLAS kernel agrees with the reference jsPosteriorKernel", () => {
-  it("is built wherever CI runs (CI installs libopenblas-dev; npm ci runs scripts/build-native.mjs)", () => {
-    if (process.env.CI) expect(built, `${NATIVE_ADDON_PATH} missing under CI`).toBe(true);
+// Both native builds (OpenBLAS's dgemm and infodyn's own, native/gemm.c) go through the same cases.
+for (const build of NATIVE_BUILDS) describe(`the native kernel ${build} agrees with the reference jsPosteriorKernel`, () => {
+  const built = existsSync(NATIVE_ADDON_PATHS[build]);
+  const nativeAddon = () => loadAddon(build);
+  const nativeKernel = () => loadKernel(build);
+
+  it("is built wherever CI runs (CI installs libopenblas-dev and a compiler; npm ci runs scripts/build-native.mjs)", () => {
+    if (process.env.CI) expect(built, `${NATIVE_ADDON_PATHS[build]} missing under CI`).toBe(true);
     if (built) expect(nativeKernel(), "the built addon loads").toBeDefined();
   });
 
-  it.runIf(built)("installNativeBackend registers 'native-openblas' and makes it the default", () => {
+  it.runIf(built)(`registers '${build}' under its name; installNativeBackend makes the fastest built one the default`, () => {
     const previous = posteriorKernel();
     try {
+      const k = nativeKernel()!;
+      expect(kernelBackendName(k)).toBe(build);
       expect(installNativeBackend()).toBe(true);
-      expect(kernelBackendName()).toBe("native-openblas");
-      expect(kernelBackends().some((b) => b.name === "native-openblas")).toBe(true);
+      const fastest = NATIVE_BUILDS.find((b) => existsSync(NATIVE_ADDON_PATHS[b]));
+      expect(kernelBackendName()).toBe(fastest);
     } finally {
       setPosteriorKernel(previous);
     }
+  });
+
+  it.runIf(built)("says which matrix product it runs (gemm, gemmIsa)", () => {
+    const a = nativeAddon()!;
+    expect(a.gemm).toBe(build === "native-own" ? "own" : "openblas");
+    if (build === "native-own") expect(["avx512", "avx2", "generic"]).toContain(a.gemmIsa);
   });
 
   it.runIf(built)("random weighted, labelled data, N ∈ {1, 2, 37, 1500}, D ∈ {1, 3, 64, 300}, σ from 1e-6 to ∞, to 1e-12, no row to TypeScript", () => {
@@ -250,6 +262,78 @@ describe("the native OpenBLAS kernel agrees with the reference jsPosteriorKernel
         const label = `synthetic σ=${sigma} ${JSON.stringify(want)}`;
         expectSame(kernel(set, q, sigma, want), jsPosteriorKernel(set, q, sigma, want), set, label);
       }
+    }
+  });
+});
+
+// native/gemm.c, the own build's matrix product: every micro-kernel this CPU runs against a naive triple loop, and
+// the whole kernel on each against the reference. Oracle: the naive product in a different summation order; each
+// entry within 4·k·ε·Σ|a||b| (the standard forward bound for a k-term dot product, both sides rounding).
+describe.runIf(existsSync(NATIVE_ADDON_PATHS["native-own"]))("native/gemm.c: every micro-kernel this CPU runs", () => {
+  const addon = loadAddon("native-own")!;
+  const isas = ["generic", "avx2", "avx512"].filter((isa) => addon.setGemmIsa!(isa) === isa);
+  const initial = addon.gemmIsa!;
+  const restore = () => addon.setGemmIsa!(initial);
+
+  it("offers the generic kernel everywhere and starts on the fastest this CPU runs", () => {
+    expect(isas).toContain("generic");
+    expect(initial).toBe(isas[isas.length - 1]);
+    restore();
+  });
+
+  it("dgemm: odd shapes (edges of every register block), both transposes, beta 0 and 1, on each ISA", () => {
+    const rng = createRng(71);
+    try {
+      for (const isa of isas) {
+        expect(addon.setGemmIsa!(isa)).toBe(isa);
+        for (const [m, n, k] of [[1, 1, 1], [5, 7, 3], [13, 17, 64], [37, 129, 300], [256, 31, 785]])
+          for (const transB of [0, 1])
+            for (const beta of [0, 1]) {
+              const A = Float64Array.from({ length: m * k }, () => rng.normal());
+              const B = Float64Array.from({ length: k * n }, () => rng.normal());
+              const C0 = Float64Array.from({ length: m * n }, () => rng.normal());
+              const C = C0.slice();
+              addon.dgemm!(transB, m, n, k, A, B, beta, C);
+              let worst = 0;
+              for (let i = 0; i < m; i++)
+                for (let j = 0; j < n; j++) {
+                  let s = beta * C0[i * n + j];
+                  let abs = Math.abs(s);
+                  for (let p = k - 1; p >= 0; p--) {
+                    const t = A[i * k + p] * (transB ? B[j * k + p] : B[p * n + j]);
+                    s += t;
+                    abs += Math.abs(t);
+                  }
+                  worst = Math.max(worst, Math.abs(C[i * n + j] - s) / (4 * (k + 1) * Number.EPSILON * abs));
+                }
+              expect(worst, `${isa} m=${m} n=${n} k=${k} transB=${transB} beta=${beta}`).toBeLessThanOrEqual(1);
+            }
+      }
+    } finally {
+      restore();
+    }
+  });
+
+  it("the kernel on each ISA agrees with the reference (random sets and the digits) to 1e-12", () => {
+    try {
+      for (const isa of isas) {
+        addon.setGemmIsa!(isa);
+        const kernel = nativePosteriorKernel(addon, 2);
+        let seed = 80;
+        for (const [N, D] of [[1500, 64], [3000, 40]])
+          for (const sigma of [0.5, 3, 30]) {
+            const set = randomSet(N, D, 3, 0, seed++);
+            const q = { rows: 40, dim: D, data: queriesFor(set, 40, sigma, seed++) };
+            expectSame(kernel(set, q, sigma, ALL), jsPosteriorKernel(set, q, sigma, ALL), set, `${isa} N=${N} D=${D} σ=${sigma}`);
+          }
+        const digits = digitsSet();
+        for (const sigma of [0.5, 2, 8]) {
+          const q = digitQueries(digits, 200, 9, sigma, 90);
+          expectSame(kernel(digits, q, sigma, ALL), jsPosteriorKernel(digits, q, sigma, ALL), digits, `${isa} digits σ=${sigma}`);
+        }
+      }
+    } finally {
+      restore();
     }
   });
 });

@@ -30,7 +30,8 @@ describe("the package", () => {
   it("npm ci alone leaves a runnable CLI: `prepare` builds dist/ (npm ci runs it after `install`, the native build)", () => {
     // npm ci runs the root package's preinstall, install, postinstall, prepare in that order; dist/ is not committed.
     expect(pkg.scripts.install).toBe("node scripts/build-native.mjs");
-    expect(pkg.scripts.build).toBe("tsc -p tsconfig.build.json");
+    expect(pkg.scripts.build).toBe("tsc -p tsconfig.build.json && npm run build:wasm");
+    expect(pkg.scripts["build:wasm"]).toBe("asc wasm/kernel.ts --config wasm/asconfig.json");
     expect(pkg.scripts.prepare).toBe("npm run build");
     expect(read(".gitignore").split("\n")).toContain("dist/");
   });

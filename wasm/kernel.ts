@@ -87,32 +87,76 @@ function accumulate4(E: usize, Y: usize, j0: i32, j1: i32, D: i32, A: usize, w: 
   const P = j1 - j0;
   const rowBytes = <usize>D << 3;
   const D2 = D & ~1;
-  for (let j = j0; j < j1; j++) {
+  let j = j0;
+  // Two points at a time where they share the accumulator rows (same class, or no classes): one load and one store
+  // of the accumulators per two products (the loop is bound by those, not by the arithmetic).
+  for (; j + 1 < j1; j += 2) {
+    const t = perClass ? load<i32>(labels + (<usize>j << 2)) : 0;
+    if (perClass && load<i32>(labels + (<usize>(j + 1) << 2)) != t) {
+      one(E, Y, j, j0, P, D, A, w, t * D);
+      one(E, Y, j + 1, j0, P, D, A, w, load<i32>(labels + (<usize>(j + 1) << 2)) * D);
+      continue;
+    }
     const c = j - j0;
     const e0 = f(E, c), e1 = f(E, P + c), e2 = f(E, 2 * P + c), e3 = f(E, 3 * P + c);
-    if (e0 == 0 && e1 == 0 && e2 == 0 && e3 == 0) continue;
-    const t = perClass ? load<i32>(labels + (<usize>j << 2)) * D : 0;
-    const a0 = A + (<usize>t << 3);
+    const g0 = f(E, c + 1), g1 = f(E, P + c + 1), g2 = f(E, 2 * P + c + 1), g3 = f(E, 3 * P + c + 1);
+    if (e0 == 0 && e1 == 0 && e2 == 0 && e3 == 0 && g0 == 0 && g1 == 0 && g2 == 0 && g3 == 0) continue;
+    const a0 = A + (<usize>(t * D) << 3);
     const a1 = a0 + (<usize>w << 3);
     const a2 = a1 + (<usize>w << 3);
     const a3 = a2 + (<usize>w << 3);
     const yo = Y + <usize>j * rowBytes;
+    const zo = yo + rowBytes;
     const v0 = f64x2.splat(e0), v1 = f64x2.splat(e1), v2 = f64x2.splat(e2), v3 = f64x2.splat(e3);
+    const u0 = f64x2.splat(g0), u1 = f64x2.splat(g1), u2 = f64x2.splat(g2), u3 = f64x2.splat(g3);
     for (let k = 0; k < D2; k += 2) {
       const o = <usize>k << 3;
       const y = v128.load(yo + o);
-      v128.store(a0 + o, f64x2.add(v128.load(a0 + o), f64x2.mul(v0, y)));
-      v128.store(a1 + o, f64x2.add(v128.load(a1 + o), f64x2.mul(v1, y)));
-      v128.store(a2 + o, f64x2.add(v128.load(a2 + o), f64x2.mul(v2, y)));
-      v128.store(a3 + o, f64x2.add(v128.load(a3 + o), f64x2.mul(v3, y)));
+      const z = v128.load(zo + o);
+      v128.store(a0 + o, f64x2.add(f64x2.add(v128.load(a0 + o), f64x2.mul(v0, y)), f64x2.mul(u0, z)));
+      v128.store(a1 + o, f64x2.add(f64x2.add(v128.load(a1 + o), f64x2.mul(v1, y)), f64x2.mul(u1, z)));
+      v128.store(a2 + o, f64x2.add(f64x2.add(v128.load(a2 + o), f64x2.mul(v2, y)), f64x2.mul(u2, z)));
+      v128.store(a3 + o, f64x2.add(f64x2.add(v128.load(a3 + o), f64x2.mul(v3, y)), f64x2.mul(u3, z)));
     }
     if (D2 < D) {
       const y = f(yo, D2);
-      setf(a0, D2, f(a0, D2) + e0 * y);
-      setf(a1, D2, f(a1, D2) + e1 * y);
-      setf(a2, D2, f(a2, D2) + e2 * y);
-      setf(a3, D2, f(a3, D2) + e3 * y);
+      const z = f(zo, D2);
+      setf(a0, D2, f(a0, D2) + e0 * y + g0 * z);
+      setf(a1, D2, f(a1, D2) + e1 * y + g1 * z);
+      setf(a2, D2, f(a2, D2) + e2 * y + g2 * z);
+      setf(a3, D2, f(a3, D2) + e3 * y + g3 * z);
     }
+  }
+  if (j < j1) one(E, Y, j, j0, P, D, A, w, perClass ? load<i32>(labels + (<usize>j << 2)) * D : 0);
+}
+
+/** accumulate4's step for one point j into the accumulator rows at offset t (numbers). */
+function one(E: usize, Y: usize, j: i32, j0: i32, P: i32, D: i32, A: usize, w: i32, t: i32): void {
+  const rowBytes = <usize>D << 3;
+  const D2 = D & ~1;
+  const c = j - j0;
+  const e0 = f(E, c), e1 = f(E, P + c), e2 = f(E, 2 * P + c), e3 = f(E, 3 * P + c);
+  if (e0 == 0 && e1 == 0 && e2 == 0 && e3 == 0) return;
+  const a0 = A + (<usize>t << 3);
+  const a1 = a0 + (<usize>w << 3);
+  const a2 = a1 + (<usize>w << 3);
+  const a3 = a2 + (<usize>w << 3);
+  const yo = Y + <usize>j * rowBytes;
+  const v0 = f64x2.splat(e0), v1 = f64x2.splat(e1), v2 = f64x2.splat(e2), v3 = f64x2.splat(e3);
+  for (let k = 0; k < D2; k += 2) {
+    const o = <usize>k << 3;
+    const y = v128.load(yo + o);
+    v128.store(a0 + o, f64x2.add(v128.load(a0 + o), f64x2.mul(v0, y)));
+    v128.store(a1 + o, f64x2.add(v128.load(a1 + o), f64x2.mul(v1, y)));
+    v128.store(a2 + o, f64x2.add(v128.load(a2 + o), f64x2.mul(v2, y)));
+    v128.store(a3 + o, f64x2.add(v128.load(a3 + o), f64x2.mul(v3, y)));
+  }
+  if (D2 < D) {
+    const y = f(yo, D2);
+    setf(a0, D2, f(a0, D2) + e0 * y);
+    setf(a1, D2, f(a1, D2) + e1 * y);
+    setf(a2, D2, f(a2, D2) + e2 * y);
+    setf(a3, D2, f(a3, D2) + e3 * y);
   }
 }
 

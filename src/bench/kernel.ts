@@ -17,10 +17,13 @@ import { kernelBackendName, posteriorKernel } from "../engine/backends.js";
 import { blockedPosteriorKernel } from "../engine/blocked.js";
 import { jsPosteriorKernel } from "../engine/reference.js";
 import type { DeltaSet, KernelResult, PosteriorKernel } from "../engine/types.js";
-import { installNativeBackend, nativeAddon, nativeThreads } from "../node/native.js";
+import { installKernel } from "../node/kernels.js";
+import { nativeAddon, nativeThreads } from "../node/native.js";
 import { nativePosteriorKernel, type NativeAddon } from "../node/nativeKernel.js";
 import { createRng } from "../numeric/rng.js";
+import { runBackends } from "./backends.js";
 import { runCommands } from "./commands.js";
+import { maxRelativeDifference, NUMPY } from "./numpy.js";
 import { runNetwork } from "./network.js";
 
 const CASES: [number, number, number][] = [
@@ -28,29 +31,7 @@ const CASES: [number, number, number][] = [
   [64, 60_000, 784],
 ];
 
-const NUMPY = String.raw`
-import sys, time, numpy as np
-d, B, N, D, sigma = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
-Y = np.fromfile(d + "/points.f64").reshape(N, D)
-X = np.fromfile(d + "/queries.f64").reshape(B, D)
-lw = np.fromfile(d + "/logw.f64")
-def kernel(X, Y, lw, inv):
-    c = Y.mean(0); Yc = Y - c; Xc = X - c
-    y2 = np.einsum("ij,ij->i", Yc, Yc); x2 = np.einsum("ij,ij->i", Xc, Xc)
-    L = lw[None, :] - (x2[:, None] + y2[None, :] - 2.0 * (Xc @ Yc.T)) * inv
-    M = L.max(1); A = L - M[:, None]; E = np.exp(A); S = E.sum(1)
-    s1 = E @ Yc; mean = c + s1 / S[:, None]
-    tr = (E @ y2) / S - np.einsum("ij,ij->i", s1, s1) / S**2
-    h = np.log(S) - np.einsum("ij,ij->i", E, A) / S
-    part = np.einsum("ij,ij->i", E, E) / S**2
-    return np.concatenate([mean.ravel(), tr, h, part, M + np.log(S)])
-inv = 1.0 / (2.0 * sigma * sigma)
-best = float("inf")
-for _ in range(5):
-    t = time.perf_counter(); out = kernel(X, Y, lw, inv); best = min(best, time.perf_counter() - t)
-out.tofile(d + "/numpy.f64")
-print(best)
-`;
+
 
 /** One case: seeded N(0, 1) points, queries = points + σ·noise with σ = √D/2 (a spread posterior, every point counts). */
 function runCase(B: number, N: number, D: number, dir: string): number {
@@ -223,23 +204,6 @@ function runDigits(dir: string): number | undefined {
   return Number.isFinite(R) ? R : undefined;
 }
 
-/** Max over outputs of |a − b| / max|b| per output (mean as a whole, then Tr C, h, Σw², log Z). */
-function maxRelativeDifference(r: KernelResult, ref: Float64Array, B: number, D: number): number {
-  const parts: [Float64Array, number][] = [
-    [r.mean, 0],
-    [r.traceCov, B * D],
-    [r.entropy!, B * D + B],
-    [r.participation!, B * D + 2 * B],
-    [r.logPartition, B * D + 3 * B],
-  ];
-  let worst = 0;
-  for (const [ours, off] of parts) {
-    let scale = 0;
-    for (let i = 0; i < ours.length; i++) scale = Math.max(scale, Math.abs(ref[off + i]));
-    for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - ref[off + i]) / scale);
-  }
-  return worst;
-}
 
 /** Wall time of one CLI run (`node dist/cli/main.js …`), in seconds. */
 function timeCli(args: string[], cwd: string): number {
@@ -264,9 +228,14 @@ function writeDataset(dir: string, N: number, D: number): string {
 }
 
 async function main(): Promise<void> {
-  installNativeBackend(); // the C/OpenBLAS kernel when `npm ci` built it; else the TypeScript one
+  installKernel(); // the fastest kernel `npm ci` built, or INFODYN_KERNEL's; every backend is registered for the table
   const dir = mkdtempSync(join(tmpdir(), "infodyn-bench-"));
   try {
+    if (process.argv[2] === "backends" || process.argv[2] === "--quick") {
+      // `npm run bench -- --quick` (CI smoke) or `node dist/bench/kernel.js backends [--quick]`: the backends table alone
+      runBackends(dir, process.argv.includes("--quick"));
+      return;
+    }
     if (process.argv[2] === "digits") {
       // `node dist/bench/kernel.js digits`: the digits case alone
       runDigits(dir);
@@ -282,6 +251,7 @@ async function main(): Promise<void> {
       if (!(await runNetwork(dir)).ok) process.exitCode = 1;
       return;
     }
+    runBackends(dir, false);
     console.log(`backend: ${kernelBackendName()} (float64)`);
     let R = Infinity;
     for (const [B, N, D] of CASES) R = Math.min(R, runCase(B, N, D, dir));

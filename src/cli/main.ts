@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { InfodynError } from "../errors.js";
-import { kernelBackendName } from "../engine/backends.js";
-import { installNativeBackend } from "../node/native.js";
+import { fasterKernelHint, installKernel } from "../node/kernels.js";
 import { VERSION } from "../version.js";
 import { interruptedBy, SIGNAL_EXIT_CODES } from "./abort.js";
 import { whyFailed } from "./read.js";
@@ -64,11 +63,19 @@ function unknownCommand(program: Command, argv: string[]): string | undefined {
  */
 export async function main(argv: string[]): Promise<number> {
   guardStandardStreams();
-  // The native OpenBLAS kernel when `npm ci` could build it; the TypeScript kernel otherwise (--version says which).
-  installNativeBackend();
+  // The fastest kernel `npm ci` could build, or INFODYN_KERNEL's (src/node/kernels.ts); --version says which.
+  let kernel: string;
+  try {
+    kernel = installKernel();
+  } catch (e) {
+    if (!(e instanceof InfodynError)) throw e;
+    process.stderr.write(`infodyn: ${e.message}\n`);
+    return 2;
+  }
+  const hint = fasterKernelHint(kernel);
   const program = new Command("infodyn")
     .description("information dynamics and statistical thermodynamics of generative diffusion models")
-    .version(`${VERSION} (posterior kernel: ${kernelBackendName()})`)
+    .version(`${VERSION} (posterior kernel: ${kernel}${hint ? `; ${hint}` : ""})`)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerPosterior(program);
