@@ -3,6 +3,7 @@ import { InfodynError } from "../errors.js";
 import type { Rng } from "../numeric/rng.js";
 import { categoricalSampler } from "../numeric/rng.js";
 import { conditionalLabels } from "./deltas.js";
+import { BatchedComponents, BLOCK } from "./gmm-batch.js";
 import { GaussianComponent } from "./gaussian-component.js";
 import { sigmaAt, type Conditioning, type DataModel, type PosteriorRequest, type PosteriorStats } from "./types.js";
 
@@ -129,6 +130,37 @@ export function gmm(
     for (let d = 0; d < D; d++) out[oo + d] /= S;
   }
 
+  /**
+   * From log π_k N_k already in `logp` (as {@link responsibilities} leaves them): p(k|x) into `probs`, the entropy,
+   * maximum and arg max into `lastEntropy`, `lastMax`, `lastStar`; returns log p_σ(x).
+   */
+  function normalise(probs: Float64Array): number {
+    let M = -Infinity;
+    let kStar = 0;
+    for (let k = 0; k < K; k++)
+      if (logp[k] > M) {
+        M = logp[k];
+        kStar = k;
+      }
+    let rest = 0;
+    for (let k = 0; k < K; k++) {
+      probs[k] = Math.exp(logp[k] - M);
+      if (k !== kStar) rest += probs[k];
+    }
+    const S = 1 + rest;
+    let ea = 0;
+    for (let k = 0; k < K; k++) {
+      probs[k] /= S;
+      if (probs[k] > 0) ea += probs[k] * (logp[k] - M);
+    }
+    lastEntropy = Math.max(0, Math.log1p(rest) - ea);
+    lastMax = M;
+    lastStar = kStar;
+    return M + Math.log1p(rest);
+  }
+
+  const batched = new BatchedComponents(comps);
+
   function posterior(x: Batch, sigma: number | Float64Array, want: PosteriorRequest = {}): PosteriorStats {
     const B = x.rows;
     const mean = zeros(B, D);
@@ -138,10 +170,15 @@ export function gmm(
     const classMeans = want.classMeans ? new Float64Array(B * C * D) : undefined;
     const classEntropy = want.classProbs ? new Float64Array(B) : undefined;
     const logDensity = want.logDensity ? new Float64Array(B) : undefined;
-    for (let i = 0; i < B; i++) {
+    // Rows in blocks: per component, one projection Vᵀ(x − μ) of the block serves log N_k and m_k (batched.ts).
+    for (let i0 = 0; i0 < B; i0 += BLOCK) {
+      const rows = Math.min(BLOCK, B - i0);
+      batched.evaluate(x.data, i0, rows, sigma, logW);
+      for (let i = i0; i < i0 + rows; i++) {
       const s = sigmaAt(sigma, i);
       const p = probs;
-      const logZ = responsibilities(x.data, i * D, s, p);
+      batched.row(i - i0, logp, mk);
+      const logZ = normalise(p);
       if (logDensity) logDensity[i] = logZ;
       if (classProbs) {
         if (grouped) classEntropy![i] = classPosterior(classProbs.subarray(i * C, (i + 1) * C));
@@ -151,10 +188,7 @@ export function gmm(
         }
       }
       const m = mean.data.subarray(i * D, (i + 1) * D);
-      for (let k = 0; k < K; k++) {
-        comps[k].posteriorMean(x.data, i * D, s, mk, k * D);
-        for (let d = 0; d < D; d++) m[d] += p[k] * mk[k * D + d];
-      }
+      for (let k = 0; k < K; k++) for (let d = 0; d < D; d++) m[d] += p[k] * mk[k * D + d];
       if (classMeans && grouped) {
         for (let c = 0; c < C; c++) if (members[c].length > 0) classMean(c, classMeans, (i * C + c) * D);
       } else if (classMeans) classMeans.set(mk, i * K * D);
@@ -171,6 +205,7 @@ export function gmm(
         }
       }
       traceCov[i] = tr;
+      }
     }
     return { mean, traceCov, covariance, classProbs, classEntropy, classMeans, logDensity };
   }
@@ -238,8 +273,14 @@ export function gmm(
     denoise,
     logDensity(x, sigma) {
       const out = new Float64Array(x.rows);
-      const p = new Float64Array(K);
-      for (let i = 0; i < x.rows; i++) out[i] = responsibilities(x.data, i * D, sigmaAt(sigma, i), p);
+      for (let i0 = 0; i0 < x.rows; i0 += BLOCK) {
+        const rows = Math.min(BLOCK, x.rows - i0);
+        batched.evaluate(x.data, i0, rows, sigma, logW, false);
+        for (let i = i0; i < i0 + rows; i++) {
+          batched.row(i - i0, logp);
+          out[i] = normalise(probs);
+        }
+      }
       return out;
     },
     sample: (n, rng) => sampleLabelled(n, rng).points,

@@ -2,6 +2,7 @@ import type { Batch } from "../../batch.js";
 import type { DataModel } from "../../models/types.js";
 import { gaussHermite2 } from "../../numeric/quadrature.js";
 import { createRng } from "../../numeric/rng.js";
+import { refinedDisk } from "./refined-disk.js";
 
 /**
  * Nodes and weights for expectations over the noisy state, `E_x f(x) ≈ Σ_i w_i f(x_i)`, `x ~ p_σ`.
@@ -51,12 +52,13 @@ const MAX_NODES_1D = 40_001;
 export function mixtureDesign(model: DataModel, sigma: number, options: DesignOptions = {}): Design | undefined {
   const st = model.structure;
   if (!st || st.type !== "mixture") return undefined;
-  const design = options.monteCarlo || st.means.dim > 2 ? undefined : quadratureDesign(st, sigma, options.budget ?? 4e7);
+  const design = options.monteCarlo || st.means.dim > 2 ? undefined : quadratureDesign(model, st, sigma, options.budget ?? 4e7);
   return design ?? monteCarlo(model, sigma, options, st.means.rows);
 }
 
 /** The 1-D or 2-D quadrature design of a mixture, or undefined when the 2-D one would exceed the work budget. */
 function quadratureDesign(
+  model: DataModel,
   st: { weights: Float64Array; means: Batch; components?: readonly { lambda: Float64Array; vectors: Float64Array }[] },
   sigma: number,
   budget: number,
@@ -77,7 +79,9 @@ function quadratureDesign(
   const h = Math.min(0.2, width / 4);
   const zcut = Math.min(Z_MAX, Math.sqrt((g.nearest / (2 * Math.sqrt(g.lamMin + sigma * sigma))) ** 2 + 60));
   const nodes = (Math.PI * zcut * zcut) / (h * h);
-  return nodes * K * cost <= budget ? trapezoid2d(pi, means, components, sigma, h, zcut) : undefined;
+  // The work estimate of the finest step a smooth integrand can need (h ≤ width/4) decides between quadrature and
+  // Monte Carlo; the step itself is then refined per component until the design reaches its accuracy.
+  return nodes * K * cost <= budget ? refinedDisk(model, pi, means, components, sigma, h, zcut) : undefined;
 }
 
 /** The mixture with coincident components merged (weights summed); the input itself when all are distinct. */
@@ -175,44 +179,6 @@ function geometry(means: Batch, components: readonly { lambda: Float64Array }[] 
   return { span: span || 1, nearest: Number.isFinite(nearest) ? nearest : 1, lamMin, lamMax };
 }
 
-/** Tensor trapezoid in z on the disk ‖z‖ ≤ zcut per component, `x = μ_k + V diag(s) z`. */
-function trapezoid2d(
-  pi: Float64Array,
-  means: Batch,
-  components: readonly { lambda: Float64Array; vectors: Float64Array }[] | undefined,
-  sigma: number,
-  h: number,
-  zcut: number,
-): Design {
-  const m = Math.floor(zcut / h);
-  const xs: number[] = [];
-  const ws: number[] = [];
-  const s2 = sigma * sigma;
-  for (let k = 0; k < means.rows; k++) {
-    if (pi[k] === 0) continue;
-    const lam = components ? components[k].lambda : [0, 0];
-    const V = components ? components[k].vectors : [1, 0, 0, 1];
-    const s0 = Math.sqrt(lam[0] + s2);
-    const s1 = Math.sqrt(lam[1] + s2);
-    for (let i = -m; i <= m; i++)
-      for (let j = -m; j <= m; j++) {
-        const a = i * h;
-        const b = j * h;
-        if (a * a + b * b > zcut * zcut) continue;
-        const w = (pi[k] * h * h * Math.exp(-0.5 * (a * a + b * b))) / (2 * Math.PI);
-        if (w === 0) continue;
-        xs.push(means.data[2 * k] + V[0] * s0 * a + V[1] * s1 * b, means.data[2 * k + 1] + V[2] * s0 * a + V[3] * s1 * b);
-        ws.push(w);
-      }
-  }
-  return {
-    nodes: { rows: ws.length, dim: 2, data: Float64Array.from(xs) },
-    weights: Float64Array.from(ws),
-    monteCarlo: false,
-    method: `trapezoid-z disk (2-D, h = ${h.toPrecision(3)})`,
-  };
-}
-
 function gaussHermite2d(
   pi: Float64Array,
   means: Batch,
@@ -263,15 +229,22 @@ export function monteCarlo(model: DataModel, sigma: number, options: DesignOptio
     y = { rows: total, dim: D, data: new Float64Array(total * D) };
     strata = new Int32Array(total);
     let i = 0;
+    const z = new Float64Array(D);
     counts.forEach((c, k) => {
+      const comp = st.components?.[k];
+      const root = comp && comp.lambda.map(Math.sqrt);
       for (let j = 0; j < c; j++, i++) {
         strata![i] = k;
-        const comp = st.components?.[k];
         for (let a = 0; a < D; a++) y.data[i * D + a] = st.means.data[k * D + a];
-        if (comp) {
-          const z = new Float64Array(D).map(() => rng.normal());
-          for (let a = 0; a < D; a++)
-            for (let b = 0; b < D; b++) y.data[i * D + a] += comp.vectors[a * D + b] * Math.sqrt(comp.lambda[b]) * z[b];
+        if (comp && root) {
+          // y = μ_k + V_k diag(√λ_k) z, z drawn in order (one buffer, the square roots taken once per component)
+          for (let b = 0; b < D; b++) z[b] = root[b] * rng.normal();
+          const V = comp.vectors;
+          for (let a = 0; a < D; a++) {
+            let acc = 0;
+            for (let b = 0; b < D; b++) acc += V[a * D + b] * z[b];
+            y.data[i * D + a] += acc;
+          }
         }
       }
     });
