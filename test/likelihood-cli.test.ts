@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { likelihoodJsonSchema } from "../src/contracts/likelihood.js";
 import { runCli } from "./cli-run.js";
 
 const json = (s: string) => JSON.parse(s) as Record<string, unknown> & { nll: number[]; exact?: number[]; bitsPerDim: number[] };
@@ -13,6 +14,7 @@ describe("infodyn likelihood and pmi", () => {
       const r = await runCli(["likelihood", "examples/gmm-2d.json", "--points", points, "--method", method, "--json"], { timeoutMs: 60_000 });
       expect(r.code, r.stderr).toBe(0);
       const out = json(r.stdout);
+      likelihoodJsonSchema.parse(out); // every key of the contract, and no other
       expect(Object.keys(out).slice(0, 5)).toEqual(["command", "version", "model", "params", "method"]);
       expect(out.command).toBe("likelihood");
       expect(out.method).toBe(method);

@@ -4,10 +4,11 @@ import { modelInfo, type ModelInfo } from "../contracts/envelope.js";
 import { likelihoodContract, likelihoodEnvelope, type LikelihoodParams } from "../contracts/likelihood.js";
 import { InfodynError } from "../errors.js";
 import { exactNll, gaussianLawOf, modelMoments, sampleMoments } from "../analysis/likelihood/exact.js";
-import { gaussianImmseLikelihood, gammaGrid, immseLikelihood } from "../analysis/likelihood/immse.js";
-import { odeLikelihood } from "../analysis/likelihood/ode.js";
+import { gaussianImmseLikelihood, gammaGrid, immseLikelihood, type ImmseLikelihood } from "../analysis/likelihood/immse.js";
+import { odeLikelihood, type OdeLikelihood } from "../analysis/likelihood/ode.js";
 import { DEFAULT_NODES, QUADRATURE_MAX_DIM } from "../analysis/likelihood/pointwise-mmse.js";
 import { modelLikelihoodRange, networkLikelihoodRange, type LikelihoodRange } from "../analysis/likelihood/range.js";
+import { exactDiscreteNll, exactDiscreteOmission, foldDraws, gridIndices, repeatRows } from "../analysis/likelihood/discrete.js";
 import { binWidth, dequantize, type Quantization } from "../analysis/likelihood/units.js";
 import type { Denoiser } from "../models/types.js";
 import { createRng } from "../numeric/rng.js";
@@ -38,6 +39,7 @@ interface LikelihoodOptions extends SharedOptions {
   rtol: string;
   levels?: string;
   range?: string;
+  dequantizations: string;
 }
 
 /** What both commands read from their model and options before the work. */
@@ -91,8 +93,9 @@ export function registerLikelihood(program: Command): void {
     .option("--sigma-min <s>", "smallest σ (default: 1e-4 (immse) or 1e-3 (ode) × the law's narrowest width; a network: 1e-2 × the data's per-coordinate spread)")
     .option("--sigma-max <s>", "largest σ (default: 1e4 or 1e3 × √Tr Cov; a network: 10 √Tr Cov)")
     .option("--smoothing <s>", "likelihood of y + s z instead of y (s ≥ 0; needed for deltas, a sphere or a singular Gaussian)")
-    .option("--levels <L>", "data on a grid of L levels per coordinate: dequantise uniformly and report discrete bits/dim (with --range)")
+    .option("--levels <L>", "data on a grid of L levels per coordinate (integer ≥ 2, with --range): dequantise uniformly, report the discrete bits/dim bound and, on an axis-aligned exact model, the exact −log P(bin)")
     .option("--range <a,b>", "the grid's lowest and highest level, e.g. 0,255 (bin width (b − a)/(L − 1))")
+    .option("--dequantizations <M>", "with --levels: seeded uniform dequantisation draws per point, the estimate averaged over them (integer ≥ 1), e.g. 16", "1")
     .option("--seed <s>", "seed of the noise draws, probes and dequantisation (integer in [0, 2^32))", "0")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
@@ -110,17 +113,30 @@ export function registerLikelihood(program: Command): void {
       const { loaded, denoiser, range, smoothing, seed, notes } = s;
       let points = s.points;
       const D = denoiser.dim;
+      const numPoints = points.rows;
       let delta: number | undefined;
       let quantization: LikelihoodParams["quantization"];
+      let exactDiscrete: Float64Array | undefined;
+      let exactDiscreteOmitted: string | undefined;
       if ((opts.levels === undefined) !== (opts.range === undefined)) throw new InfodynError("--levels and --range: give both (the grid of levels) or neither");
+      const draws = sizeOption(opts.dequantizations, "--dequantizations", 1).value;
+      if (draws > 1 && opts.levels === undefined) throw new InfodynError(`--dequantizations: ${draws} draws need data on a grid: give --levels and --range`);
       if (opts.levels !== undefined && opts.range !== undefined) {
         const ends = opts.range.split(",").map(Number);
         if (ends.length !== 2 || !ends.every(Number.isFinite)) throw new InfodynError(`--range: '${opts.range}' is not two numbers a,b`);
         const q: Quantization = { levels: integerOption(opts.levels, "--levels", 2), range: [ends[0], ends[1]] };
         delta = binWidth(q);
-        quantization = { levels: q.levels, range: [ends[0], ends[1]], binWidth: delta };
-        points = dequantize(points, q, seed);
-        notes.push(`uniform dequantisation: y + u, u ~ U[−Δ/2, Δ/2)^D with Δ = ${delta}; discreteBitsPerDim = (nll − D log Δ)/(D ln 2) bounds the discrete bits/dim from above (Jensen)`);
+        gridIndices(points, q); // the points must be grid values: one error naming the first that is not
+        quantization = { levels: q.levels, range: [ends[0], ends[1]], binWidth: delta, dequantization: "uniform", dequantizations: draws };
+        exactDiscreteOmitted = loaded.type === "exact" ? exactDiscreteOmission(loaded.model, smoothing) : "a trained network: no closed-form bin probability";
+        if (loaded.type === "exact" && exactDiscreteOmitted === undefined) exactDiscrete = exactDiscreteNll(loaded.model, points, q, smoothing);
+        points = dequantize(repeatRows(points, draws), q, seed);
+        notes.push(
+          `uniform dequantisation: y + u, u ~ U[−Δ/2, Δ/2)^D with Δ = ${delta}, ${draws} seeded draw${draws > 1 ? "s" : ""} of u per point, nll their mean` +
+            (draws > 1 ? " (standardError: their spread/√M)" : "") +
+            "; discreteBitsPerDim = (nll − D log Δ)/(D ln 2) bounds the discrete bits/dim from above (Jensen)" +
+            (exactDiscrete ? "; exactDiscrete = −log P(bin), the exact discrete value" : ""),
+        );
       }
       const exact = loaded.type === "exact" ? exactNll(loaded.model, points, smoothing) : undefined;
       if (loaded.type !== "exact") notes.push("a trained network: no exact value; its answers below its training range of σ are its own extrapolation");
@@ -157,11 +173,12 @@ export function registerLikelihood(program: Command): void {
         });
       });
       bar.stop();
+      const folded = quantization ? foldEstimate(estimate, quantization.dequantizations) : estimate;
       const seconds = (performance.now() - t0) / 1000;
       if (method === "ode" && smoothing === 0) notes.push(`the ODE starts at σ_min = ${range.sigmaMin}: nll is −log p(y + σ_min z); sigmaMinBias estimates its difference from −log p(y)`);
       const params: LikelihoodParams = {
         method,
-        numPoints: points.rows,
+        numPoints,
         sigmaMin: range.sigmaMin,
         sigmaMax: range.sigmaMax,
         smoothing,
@@ -171,20 +188,45 @@ export function registerLikelihood(program: Command): void {
           : { rtol: estimate.rtol, atol: estimate.atol, divergence: estimate.divergence, probes: estimate.probes }),
         ...(quantization ? { quantization } : {}),
       };
-      const out = likelihoodContract({ dim: D, estimate, exact, binWidth: delta, seconds, notes }, likelihoodEnvelope("likelihood", s.info, params));
+      const exactMean = exact && quantization ? meanOfDraws(exact, quantization.dequantizations) : exact;
+      const out = likelihoodContract(
+        { dim: D, estimate: folded, exact: exactMean, binWidth: delta, exactDiscrete, exactDiscreteOmitted, seconds, notes },
+        likelihoodEnvelope("likelihood", s.info, params),
+      );
       if (opts.json) return emit(JSON.stringify(out, null, 2), opts.out);
-      const head = ["point", "nll (nats)", ...(out.standardError ? ["± SE"] : []), "bits/dim", ...(out.discreteBitsPerDim ? ["discrete bits/dim"] : []), ...(out.exact ? ["exact"] : [])];
+      if (out.exactDiscreteOmitted) notes.push(`exact discrete −log P(bin) omitted: ${out.exactDiscreteOmitted}`);
+      const head = [
+        "point",
+        "nll (nats)",
+        ...(out.standardError ? ["± SE"] : []),
+        "bits/dim",
+        ...(out.discreteBitsPerDim ? ["discrete bits/dim"] : []),
+        ...(out.exactDiscrete ? ["exact discrete (nats)", "exact discrete bits/dim"] : []),
+        ...(out.exact ? ["exact"] : []),
+      ];
       const rows = out.nll.map((v, i) => [
         String(i),
         fmt(v),
         ...(out.standardError ? [fmt(out.standardError[i])] : []),
         fmt(out.bitsPerDim[i]),
         ...(out.discreteBitsPerDim ? [fmt(out.discreteBitsPerDim[i])] : []),
+        ...(out.exactDiscrete ? [fmt(out.exactDiscrete[i]), fmt(out.exactDiscreteBitsPerDim![i])] : []),
         ...(out.exact ? [fmt(out.exact[i])] : []),
       ]);
       const cost = `${out.cost.denoiserCalls} denoiser calls (${out.cost.denoiserRows} rows), ${out.cost.seconds.toFixed(2)} s`;
       emit(`model ${loaded.source} (${s.info.kind}, D = ${D}), method ${method}; ${cost}\n` + [formatTable(head, rows), ...notes.map((n) => `note: ${n}`)].join("\n"), opts.out);
     });
+}
+
+/** The estimate at `draws` dequantised copies of each point folded back to one value per point ({@link foldDraws}). */
+function foldEstimate(e: ImmseLikelihood | OdeLikelihood, draws: number): ImmseLikelihood | OdeLikelihood {
+  const { nll, standardError } = foldDraws(e.nll, e.standardError, draws);
+  return e.method === "ode" ? { ...e, nll, standardError, sigmaMinBias: meanOfDraws(e.sigmaMinBias, draws) } : { ...e, nll, standardError };
+}
+
+/** Per-point means of `draws` consecutive values. */
+function meanOfDraws(v: Float64Array, draws: number): Float64Array {
+  return foldDraws(v, new Float64Array(v.length), draws).nll;
 }
 
 function nonNegative(text: string, name: string): number {

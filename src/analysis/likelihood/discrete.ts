@@ -124,6 +124,26 @@ function diagonalComponents(model: DataModel, s: number): DiagonalComponent[] | 
   return `${model.kind}: no closed-form bin probability`;
 }
 
+/** {@link diagonalComponents} with every variance > 0, or the reason (point masses need a smoothing s > 0). */
+function checkedComponents(model: DataModel, s: number): DiagonalComponent[] | string {
+  const comps = diagonalComponents(model, s);
+  if (typeof comps !== "string" && comps.some((c) => c.variance.some((v) => !(v > 0))))
+    return `${model.kind}: point masses (or a zero variance) put all of a bin's probability on a point; give a smoothing s > 0`;
+  return comps;
+}
+
+/**
+ * Why {@link exactDiscreteNll} does not apply to the law of `y + s z'` (a full covariance, a sphere, unsmoothed point
+ * masses: one line), or undefined when it does. Lets a caller report the omission instead of failing.
+ *
+ * @example
+ * exactDiscreteOmission(parseModel({ kind: "gaussian", mean: [0, 0], cov: [[1, 0.5], [0.5, 1]] })); // "gaussian has a full (non-diagonal) covariance: …"
+ */
+export function exactDiscreteOmission(model: DataModel, smoothing = 0): string | undefined {
+  const comps = checkedComponents(model, smoothing);
+  return typeof comps === "string" ? comps : undefined;
+}
+
 /**
  * The grid index of every coordinate of every point: `k = (y − a)/Δ`, which must be an integer in [0, levels − 1]
  * to 1e-6 (the points are grid values). Throws {@link InfodynError} naming the point and coordinate otherwise.
@@ -167,10 +187,8 @@ export function exactDiscreteNll(model: DataModel, points: Batch, q: Quantizatio
   const D = points.dim;
   const delta = binWidth(q);
   const idx = gridIndices(points, q);
-  const comps = diagonalComponents(model, smoothing);
+  const comps = checkedComponents(model, smoothing);
   if (typeof comps === "string") throw new InfodynError(comps);
-  if (comps.some((c) => c.variance.some((v) => !(v > 0))))
-    throw new InfodynError(`${model.kind}: point masses (or a zero variance) put all of a bin's probability on a point; give a smoothing s > 0`);
   const terms = new Float64Array(comps.length);
   const out = new Float64Array(points.rows);
   for (let i = 0; i < points.rows; i++) {
