@@ -23,7 +23,8 @@ import { nativePosteriorKernel, type NativeAddon } from "../node/nativeKernel.js
 import { createRng } from "../numeric/rng.js";
 import { runBackends } from "./backends.js";
 import { runCommands } from "./commands.js";
-import { maxRelativeDifference, NUMPY } from "./numpy.js";
+import { runPruning } from "./pruning.js";
+import { maxRelativeDifference, NUMPY, readDigits, toleranceUnits } from "./numpy.js";
 import { runNetwork } from "./network.js";
 
 const CASES: [number, number, number][] = [
@@ -74,24 +75,6 @@ function runCase(B: number, N: number, D: number, dir: string): number {
 
 const DIGITS_SIGMAS = [0.05, 0.2, 0.5, 2];
 
-/** examples/digits.npy (float64, C order) as a row-major array and its shape; undefined when it is missing. */
-function readDigits(): { points: Float64Array; n: number; dim: number } | undefined {
-  const path = fileURLToPath(new URL("../../examples/digits.npy", import.meta.url));
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    return undefined;
-  }
-  const headerLength = bytes.readUInt16LE(8);
-  const header = bytes.toString("latin1", 10, 10 + headerLength);
-  const shape = /'shape': \((\d+), (\d+)\)/.exec(header);
-  if (!header.includes("'<f8'") || header.includes("'fortran_order': True") || !shape) throw new Error(`${path}: not a C-order float64 matrix`);
-  const n = Number(shape[1]);
-  const dim = Number(shape[2]);
-  const body = bytes.subarray(10 + headerLength, 10 + headerLength + 8 * n * dim);
-  return { points: new Float64Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength)), n, dim };
-}
 
 /** Best of `reps` wall times (s) of one kernel call, and the last result. */
 function timeKernel(kernel: PosteriorKernel, data: DeltaSet, queries: Float64Array, B: number, sigma: number, reps: number): [number, KernelResult] {
@@ -106,23 +89,6 @@ function timeKernel(kernel: PosteriorKernel, data: DeltaSet, queries: Float64Arr
   return [best, r!];
 }
 
-/**
- * Max error of `r` against the reference `ref`, in units of the backends' tolerances (test/backend-cases.ts):
- * means within 1e-12 of max|y|; Tr C and Σw² 1e-12 relative; h and log Z 1e-12 relative + 1e-13 absolute.
- * At most 1 where every output agrees.
- */
-function toleranceUnits(r: KernelResult, ref: KernelResult, scale: number): number {
-  let worst = 0;
-  const each = (a: Float64Array, b: Float64Array, rtol: number, atol: number) => {
-    for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (rtol * Math.abs(b[i]) + atol));
-  };
-  each(r.mean, ref.mean, 0, 1e-12 * scale);
-  each(r.traceCov, ref.traceCov, 1e-12, 1e-300);
-  each(r.participation!, ref.participation!, 1e-12, 1e-300);
-  each(r.entropy!, ref.entropy!, 1e-12, 1e-13);
-  each(r.logPartition, ref.logPartition, 1e-12, 1e-13);
-  return worst;
-}
 
 /**
  * The addon with its entry points counting the query rows each was handed (`fast`, `exact`), and the exact route's
@@ -234,6 +200,12 @@ async function main(): Promise<void> {
     if (process.argv[2] === "backends" || process.argv[2] === "--quick") {
       // `npm run bench -- --quick` (CI smoke) or `node dist/bench/kernel.js backends [--quick]`: the backends table alone
       runBackends(dir, process.argv.includes("--quick"));
+      if (process.argv.includes("--quick")) runPruning(dir, true);
+      return;
+    }
+    if (process.argv[2] === "pruning") {
+      // `node dist/bench/kernel.js pruning`: the pruning tables alone
+      runPruning(dir, false);
       return;
     }
     if (process.argv[2] === "digits") {
@@ -252,6 +224,7 @@ async function main(): Promise<void> {
       return;
     }
     runBackends(dir, false);
+    runPruning(dir, false);
     console.log(`backend: ${kernelBackendName()} (float64)`);
     let R = Infinity;
     for (const [B, N, D] of CASES) R = Math.min(R, runCase(B, N, D, dir));

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { KernelResult } from "../engine/types.js";
 
 /**
@@ -44,5 +46,42 @@ export function maxRelativeDifference(r: KernelResult, ref: Float64Array, B: num
     for (let i = 0; i < ours.length; i++) scale = Math.max(scale, Math.abs(ref[off + i]));
     for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - ref[off + i]) / scale);
   }
+  return worst;
+}
+
+/** examples/digits.npy (float64, C order) as a row-major array and its shape; undefined when it is missing. */
+export function readDigits(): { points: Float64Array; n: number; dim: number } | undefined {
+  const path = fileURLToPath(new URL("../../examples/digits.npy", import.meta.url));
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  const headerLength = bytes.readUInt16LE(8);
+  const header = bytes.toString("latin1", 10, 10 + headerLength);
+  const shape = /'shape': \((\d+), (\d+)\)/.exec(header);
+  if (!header.includes("'<f8'") || header.includes("'fortran_order': True") || !shape) throw new Error(`${path}: not a C-order float64 matrix`);
+  const n = Number(shape[1]);
+  const dim = Number(shape[2]);
+  const body = bytes.subarray(10 + headerLength, 10 + headerLength + 8 * n * dim);
+  return { points: new Float64Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength)), n, dim };
+}
+
+/**
+ * Max error of `r` against the reference `ref`, in units of the backends' tolerances (test/backend-cases.ts):
+ * means within 1e-12 of max|y|; Tr C and Σw² 1e-12 relative; h and log Z 1e-12 relative + 1e-13 absolute.
+ * At most 1 where every output agrees.
+ */
+export function toleranceUnits(r: KernelResult, ref: KernelResult, scale: number): number {
+  let worst = 0;
+  const each = (a: Float64Array, b: Float64Array, rtol: number, atol: number) => {
+    for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (rtol * Math.abs(b[i]) + atol));
+  };
+  each(r.mean, ref.mean, 0, 1e-12 * scale);
+  each(r.traceCov, ref.traceCov, 1e-12, 1e-300);
+  each(r.participation!, ref.participation!, 1e-12, 1e-300);
+  each(r.entropy!, ref.entropy!, 1e-12, 1e-13);
+  each(r.logPartition, ref.logPartition, 1e-12, 1e-13);
   return worst;
 }

@@ -70,10 +70,12 @@ export function finishRow(data: DeltaSet, p: PosteriorPartial, i: number, origin
  * The reference's pass 3, exact where {@link finishRow}'s Tr C cancelled: `Σ_j w_j ‖y_j − m‖²` with
  * `w_j = e^{a_j}/S` (a_j = `logits[j]`, the logit difference to the heaviest point, −∞ for a point ruled out) and
  * m the mean already in `out.mean` row b; with `out.covariance`, also `Σ_j w_j (y_j − m)(y_j − m)ᵀ` into its row b
- * (zeroed). Writes and returns Tr C.
+ * (zeroed). Writes and returns Tr C. With `sel`, only the points `sel[0 … count)` count, `logits[t]` being point
+ * `sel[t]`'s (the pruned kernel's survivors).
  */
-export function exactSpread(data: DeltaSet, logits: Float64Array, S: number, out: KernelResult, b: number): number {
-  const { n, dim: D, points } = data;
+export function exactSpread(data: DeltaSet, logits: Float64Array, S: number, out: KernelResult, b: number, sel?: Int32Array, count = data.n): number {
+  const { dim: D, points } = data;
+  const n = sel ? count : data.n;
   const m = out.mean;
   const mo = b * D;
   const cov = out.covariance;
@@ -84,7 +86,7 @@ export function exactSpread(data: DeltaSet, logits: Float64Array, S: number, out
     const e = Math.exp(logits[j]);
     if (e === 0) continue;
     const w = e / S;
-    const yo = j * D;
+    const yo = (sel ? sel[j] : j) * D;
     let u2 = 0;
     for (let k = 0; k < D; k++) {
       const u = points[yo + k] - m[mo + k];

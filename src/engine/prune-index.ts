@@ -43,7 +43,7 @@ export const MAX_DEFECT = 1e-13;
 export interface PruneIndexOptions {
   /** Projected dimensions k; @default D if D ≤ 16, else 16 for D ≤ 256, else 32. */
   dims?: number;
-  /** Number of clusters; @default min(128, ⌈√N / 2⌉). */
+  /** Number of clusters; @default min(256, ⌈N / 32⌉). */
   clusters?: number;
 }
 
@@ -63,12 +63,12 @@ export function buildPruneIndex(data: DeltaSet, options: PruneIndexOptions = {})
   let maxNorm = 0;
   for (let j = 0; j < N; j++) {
     project(points, j * D, center, basis, k, D, v, zAll, j * k);
-    rhoAll[j] = residualNorm(v, basis, zAll, j * k, k, D);
     let s = 0;
     for (let d = 0; d < D; d++) s += v[d] * v[d];
     maxNorm = Math.max(maxNorm, Math.sqrt(s));
+    rhoAll[j] = residualNorm(v, basis, zAll, j * k, k, D);
   }
-  const C = Math.max(1, Math.min(N, options.clusters ?? Math.min(128, Math.ceil(Math.sqrt(N) / 2))));
+  const C = Math.max(1, Math.min(N, options.clusters ?? Math.min(256, Math.ceil(N / 32))));
   const assign = lloyd(zAll, N, k, C);
   // Counting sort by cluster.
   const start = new Int32Array(C + 1);
@@ -127,14 +127,15 @@ export function project(
   }
 }
 
-/** ‖v − Pᵀz‖, formed directly (never as √(‖v‖² − ‖z‖²), which cancels). */
+/** ‖v − Pᵀz‖, formed directly (never as √(‖v‖² − ‖z‖²), which cancels); overwrites v with the residual v − Pᵀz. */
 export function residualNorm(v: Float64Array, basis: Float64Array, z: Float64Array, zo: number, k: number, D: number): number {
-  let s = 0;
-  for (let d = 0; d < D; d++) {
-    let r = v[d];
-    for (let a = 0; a < k; a++) r -= basis[a * D + d] * z[zo + a];
-    s += r * r;
+  for (let a = 0; a < k; a++) {
+    const za = z[zo + a];
+    const o = a * D;
+    for (let d = 0; d < D; d++) v[d] -= basis[o + d] * za;
   }
+  let s = 0;
+  for (let d = 0; d < D; d++) s += v[d] * v[d];
   return Math.sqrt(s);
 }
 

@@ -1,7 +1,7 @@
 import { exactSpread, finishRow } from "./finish.js";
-import { emptyPartial } from "./partial.js";
+import { emptyPartial, type PosteriorPartial } from "./partial.js";
 import { allocateResult, nanRow, validRow } from "./result.js";
-import type { PosteriorKernel } from "./types.js";
+import type { DeltaSet, KernelRequest, KernelResult, PosteriorKernel } from "./types.js";
 
 /**
  * Plain-JavaScript posterior kernel on Float64Array rows.
@@ -22,36 +22,55 @@ import type { PosteriorKernel } from "./types.js";
  * Valid without underflow for any σ in [1e-6, 1e6] at any distance: the largest weight is always e⁰ = 1.
  */
 export const jsPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) => {
-  const { n, dim: D, points, logWeights, labels, numClasses: K } = data;
+  const { dim: D, numClasses: K } = data;
   const q = queries.data;
   const out = allocateResult(data, queries.rows, want);
-  const p = emptyPartial(data, 1, want);
-  const { s1, classRest, classS1 } = p;
-  const logits = new Float64Array(n);
-
+  const scratch = referenceScratch(data, want, data.n);
   for (let b = 0; b < queries.rows; b++) {
     const s = typeof sigma === "number" ? sigma : sigma[b];
-    const xo = b * D;
-    if (!validRow(q, b, D, s)) {
-      nanRow(out, b, D, K);
-      continue;
-    }
+    if (!validRow(q, b, D, s)) nanRow(out, b, D, K);
+    else referenceRow(data, q, b, s, undefined, data.n, out, scratch);
+  }
+  return out;
+};
+
+/** Work arrays of {@link referenceRow}, for rows over at most `n` points. */
+export interface ReferenceScratch {
+  readonly p: PosteriorPartial;
+  readonly logits: Float64Array;
+}
+
+export function referenceScratch(data: DeltaSet, want: KernelRequest, n: number): ReferenceScratch {
+  return { p: emptyPartial(data, 1, want), logits: new Float64Array(n) };
+}
+
+/**
+ * Row b of {@link jsPosteriorKernel} (a valid row: finite query, σ > 0) into `out`: over every point, or with
+ * `sel` over the points `sel[0 … count)` only (the pruned kernel's survivors; the others count as weightless).
+ */
+export function referenceRow(data: DeltaSet, q: Float64Array, b: number, s: number, sel: Int32Array | undefined, count: number, out: KernelResult, scratch: ReferenceScratch): void {
+  const { dim: D, points, logWeights, labels } = data;
+  const { p, logits } = scratch;
+  const { s1, classRest, classS1 } = p;
+  const n = sel ? count : data.n;
+  const xo = b * D;
+  {
     const inv = 1 / (2 * s * s);
     // Pass 1: logits and their maximum.
     let M = -Infinity;
     let jStar = 0;
-    for (let j = 0; j < n; j++) {
-      const yo = j * D;
+    for (let t = 0; t < n; t++) {
+      const yo = (sel ? sel[t] : t) * D;
       let d2 = 0;
       for (let k = 0; k < D; k++) {
-        const t = q[xo + k] - points[yo + k];
-        d2 += t * t;
+        const u = q[xo + k] - points[yo + k];
+        d2 += u * u;
       }
-      const l = logWeights[j] - d2 * inv;
-      logits[j] = l;
+      const l = logWeights[sel ? sel[t] : t] - d2 * inv;
+      logits[t] = l;
       if (l > M) {
         M = l;
-        jStar = j;
+        jStar = sel ? sel[t] : t;
       }
     }
     // Pass 2: accurate logit differences to the heaviest point y*, weights, moments shifted by y*.
@@ -67,11 +86,12 @@ export const jsPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) =
     let s2 = 0;
     let eLog = 0;
     let eSq = 0;
-    for (let j = 0; j < n; j++) {
-      if (logits[j] - M < -750) {
-        logits[j] = -Infinity;
+    for (let t = 0; t < n; t++) {
+      if (logits[t] - M < -750) {
+        logits[t] = -Infinity;
         continue;
       }
+      const j = sel ? sel[t] : t;
       const yo = j * D;
       let u2 = 0;
       let uv = 0;
@@ -83,7 +103,7 @@ export const jsPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) =
         u2 += u * u;
       }
       const a = logWeights[j] - lwStar - uv * inv;
-      logits[j] = a;
+      logits[t] = a;
       const e = Math.exp(a);
       if (e === 0) continue;
       if (j !== jStar) rest += e;
@@ -103,7 +123,6 @@ export const jsPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) =
     p.eSq[0] = eSq;
     const cancelled = finishRow(data, p, 0, points, so, M, classRest ? labels![jStar] : -1, out, b);
     // Pass 3 (rare): exact Σ w ‖y − m‖² when the shifted form cancelled, and the full covariance on request.
-    if (cancelled || out.covariance) exactSpread(data, logits, 1 + rest, out, b);
+    if (cancelled || out.covariance) exactSpread(data, logits, 1 + rest, out, b, sel, n);
   }
-  return out;
-};
+}
