@@ -23,6 +23,7 @@ import { nativePosteriorKernel, type NativeAddon } from "../node/nativeKernel.js
 import { createRng } from "../numeric/rng.js";
 import { runBackends } from "./backends.js";
 import { runCommands } from "./commands.js";
+import { runMixtures } from "./mixtures.js";
 import { runPruning } from "./pruning.js";
 import { maxRelativeDifference, NUMPY, readDigits, toleranceUnits } from "./numpy.js";
 import { runNetwork } from "./network.js";
@@ -203,6 +204,11 @@ async function main(): Promise<void> {
       if (process.argv.includes("--quick")) runPruning(dir, true);
       return;
     }
+    if (process.argv[2] === "mixtures") {
+      // `node dist/bench/kernel.js mixtures`: the mixtures table alone
+      runMixtures(dir);
+      return;
+    }
     if (process.argv[2] === "pruning") {
       // `node dist/bench/kernel.js pruning`: the pruning tables alone
       runPruning(dir, false);
@@ -223,8 +229,9 @@ async function main(): Promise<void> {
       if (!(await runNetwork(dir)).ok) process.exitCode = 1;
       return;
     }
-    runBackends(dir, false);
+    const ratios = runBackends(dir, false);
     runPruning(dir, false);
+    runMixtures(dir);
     console.log(`backend: ${kernelBackendName()} (float64)`);
     let R = Infinity;
     for (const [B, N, D] of CASES) R = Math.min(R, runCase(B, N, D, dir));
