@@ -66,6 +66,20 @@ describe(".npy reader", () => {
     expect(Array.from(fortran.data)).toEqual(Array.from(parseNpy(read("f8_c.npy")).data));
   });
 
+  it("little-endian float64 in C order is a view on the file's bytes (held once); at an unaligned offset it is decoded, the same values", () => {
+    const bytes = read("f8_c.npy");
+    const aligned = new Uint8Array(new ArrayBuffer(bytes.length));
+    aligned.set(bytes);
+    const view = parseNpy(aligned, "f8_c.npy");
+    expect(view.data.buffer).toBe(aligned.buffer);
+    expectExact(view, expected.npy["f8_c.npy"]);
+    const shifted = new Uint8Array(new ArrayBuffer(bytes.length + 1));
+    shifted.set(bytes, 1);
+    const copy = parseNpy(shifted.subarray(1), "f8_c.npy");
+    expect(copy.data.buffer).not.toBe(shifted.buffer);
+    expectExact(copy, expected.npy["f8_c.npy"]);
+  });
+
   it("transposes 3-D and 4-D Fortran-order arrays to C order", () => {
     expectExact(parseNpy(read("f8_fortran_3d.npy")), expected.npy["f8_fortran_3d.npy"]);
     const four = parseNpy(read("i2_fortran_4d.npy"));

@@ -455,10 +455,18 @@ export function parseNpy(bytes: Uint8Array, name = "array.npy"): NumericArray {
     fail(name, `dtype '${dtype.descr}' holds strings, not numbers (read it as labels instead)`);
   }
   const { view, count } = dataView(bytes, header, dtype, name);
+  // Little-endian float64 in C order at an 8-byte aligned offset (np.save pads the header to 64 bytes) is already
+  // the array: a view on the file's bytes, no copy (a 1e6 × 64 dataset is held once, not twice).
+  const start = bytes.byteOffset + header.dataOffset;
+  if (dtype.kind === "f" && dtype.itemSize === 8 && !dtype.bigEndian && LITTLE_ENDIAN_HOST && !header.fortranOrder && start % 8 === 0)
+    return { shape: header.shape, data: new Float64Array(bytes.buffer, start, count), dtype: dtype.descr };
   const raw = decodeNumbers(view, count, dtype, name);
   const data = header.fortranOrder ? fortranToC(raw, header.shape, new Float64Array(count)) : raw;
   return { shape: header.shape, data, dtype: dtype.descr };
 }
+
+/** Whether this machine stores numbers little-endian (every x86 and ARM machine Node runs on). */
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Parses a .npy file of fixed-width strings: numpy `<U…`/`>U…` (UTF-32, as `np.save` writes
