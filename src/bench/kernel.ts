@@ -229,7 +229,7 @@ async function main(): Promise<void> {
       if (!(await runNetwork(dir)).ok) process.exitCode = 1;
       return;
     }
-    const ratios = runBackends(dir, false);
+    runBackends(dir, false);
     runPruning(dir, false);
     runMixtures(dir);
     console.log(`backend: ${kernelBackendName()} (float64)`);
