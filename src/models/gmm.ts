@@ -63,31 +63,10 @@ export function gmm(
    * `lastEntropy`, log π_k N_k in `logp`, its maximum and arg max in `lastMax`, `lastStar`.
    */
   function responsibilities(x: Float64Array, xo: number, s: number, probs: Float64Array): number {
-    let M = -Infinity;
-    let kStar = 0;
-    for (let k = 0; k < K; k++) {
-      logp[k] = logW[k] + comps[k].logDensity(x, xo, s);
-      if (logp[k] > M) {
-        M = logp[k];
-        kStar = k;
-      }
-    }
-    let rest = 0;
-    for (let k = 0; k < K; k++) {
-      probs[k] = Math.exp(logp[k] - M);
-      if (k !== kStar) rest += probs[k];
-    }
-    const S = 1 + rest;
-    let ea = 0;
-    for (let k = 0; k < K; k++) {
-      probs[k] /= S;
-      if (probs[k] > 0) ea += probs[k] * (logp[k] - M);
-    }
-    lastEntropy = Math.max(0, Math.log1p(rest) - ea);
-    lastMax = M;
-    lastStar = kStar;
-    return M + Math.log1p(rest);
+    for (let k = 0; k < K; k++) logp[k] = logW[k] + comps[k].logDensity(x, xo, s);
+    return normalise(probs);
   }
+
 
   /**
    * Grouped classes, after {@link responsibilities}: p(c|x) into `out`, and H(c|x) = log S − Σ_c (M_c/S) log M_c
