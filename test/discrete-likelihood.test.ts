@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { erf } from "./helpers.js";
 import { describe, expect, it } from "vitest";
 import { fromRows } from "../src/batch.js";
 import { exactDiscreteNll, logNormalInterval } from "../src/analysis/likelihood/discrete.js";
@@ -38,19 +39,3 @@ describe("the exact discretised likelihood (closed-form bin probabilities)", () 
   });
 });
 
-/** Abramowitz–Stegun 7.1.26 is too coarse for 1e-6; a series/continued fraction pair good to ~1e-15. */
-function erf(x: number): number {
-  const t = Math.abs(x);
-  if (t < 3) {
-    let sum = t, term = t;
-    for (let n = 1; n < 200; n++) {
-      term *= (-t * t) / n;
-      sum += term / (2 * n + 1);
-      if (Math.abs(term) < 1e-17) break;
-    }
-    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  let f = 0;
-  for (let n = 60; n >= 1; n--) f = (n / 2) / (t + f);
-  return Math.sign(x) * (1 - Math.exp(-t * t) / Math.sqrt(Math.PI) / (t + f));
-}

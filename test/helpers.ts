@@ -51,3 +51,24 @@ export function twoClassEntropy(mu: readonly number[], s2: number, sigma: number
   }
   return (sum * h) / (sd * Math.sqrt(2 * Math.PI));
 }
+
+/**
+ * erf for test oracles, independent of src/: its Maclaurin series for |x| < 2, the continued fraction of erfc
+ * beyond (≲ 2e-15 absolute; test/likelihood-discrete-cli.test.ts checks it against scipy).
+ */
+export function erf(x: number): number {
+  const t = Math.abs(x);
+  if (t < 2) {
+    let sum = t;
+    let term = t;
+    for (let n = 1; n < 200; n++) {
+      term *= (-t * t) / n;
+      sum += term / (2 * n + 1);
+      if (Math.abs(term) < 1e-17) break;
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  let f = 0;
+  for (let n = 60; n >= 1; n--) f = n / 2 / (t + f);
+  return Math.sign(x) * (1 - Math.exp(-t * t) / Math.sqrt(Math.PI) / (t + f));
+}

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { erf } from "./helpers.js";
 import { describe, expect, it } from "vitest";
 import { likelihoodJsonSchema, type LikelihoodJson } from "../src/contracts/likelihood.js";
 import { runCli } from "./cli-run.js";
@@ -126,22 +127,6 @@ describe("likelihood --levels: the exact discrete −log P(bin) beside the dequa
 /** Φ(x) = ½(1 + erf(x/√2)). */
 const Phi = (x: number) => 0.5 * (1 + erf(x / Math.SQRT2));
 
-/** erf by its Maclaurin series for |x| < 2 and the continued fraction of erfc beyond (≲ 1e-15 absolute; checked below). */
-function erf(x: number): number {
-  const t = Math.abs(x);
-  if (t < 2) {
-    let sum = t, term = t;
-    for (let n = 1; n < 200; n++) {
-      term *= (-t * t) / n;
-      sum += term / (2 * n + 1);
-      if (Math.abs(term) < 1e-17) break;
-    }
-    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  let f = 0;
-  for (let n = 60; n >= 1; n--) f = n / 2 / (t + f);
-  return Math.sign(x) * (1 - Math.exp(-t * t) / Math.sqrt(Math.PI) / (t + f));
-}
 
 describe("the test's erf", () => {
   it("meets scipy.special.erf to 2e-15", () => {
