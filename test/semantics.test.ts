@@ -83,6 +83,54 @@ describe("infodyn semantics", () => {
   });
 });
 
+describe("infodyn semantics --hierarchy", () => {
+  it("--json: every level of the class hierarchy with its decision and split, the chain rule per level", async () => {
+    const { runCli } = await import("./cli-run.js");
+    const { classHierarchy } = await import("../src/analysis/info/hierarchy.js");
+    const { defaultModel } = await import("../src/models/default.js");
+    const r = await runCli(["semantics", "default", "--hierarchy", "--steps", "6", "--samples", "640", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    // the CLI's levels are the library's tree (checked against scipy in test/hierarchy.test.ts), finest first, K … 2 groups
+    const tree = classHierarchy(defaultModel());
+    expect(j.params.hierarchy).toEqual({ linkage: "ward" });
+    expect(j.params.partitions).toEqual(tree.levels.slice(0, -1));
+    expect(j.levels.map((l: { partition: number[][] }) => l.partition)).toEqual(tree.levels.slice(0, -1));
+    expect(j.hierarchy.merges.map((m: { groups: number[][] }) => m.groups)).toEqual(tree.merges.map((m) => m.groups));
+    expect(j.partitions.map((p: { groups: number[][] }) => p.groups)).toEqual(j.params.partitions);
+    j.levels.forEach((l: { decision: { sigma: number; low: number; high: number }; split: { decision: { sigma: number; low: number; high: number } } }, k: number) => {
+      for (const d of [l.decision, l.split.decision]) {
+        expect(d.low).toBeLessThanOrEqual(d.sigma), expect(d.sigma).toBeLessThanOrEqual(d.high);
+        expect(d.low).toBeGreaterThanOrEqual(j.sigma[0]), expect(d.high).toBeLessThanOrEqual(j.sigma.at(-1));
+      }
+      const p = j.partitions[k];
+      j.sigma.forEach((_: number, i: number) => expect(Math.abs(j.classEntropy.value[i] - p.groupEntropy.value[i] - p.withinEntropy.value[i])).toBeLessThan(1e-12));
+    });
+    // the text output names every split, coarsest first
+    const t = await runCli(["semantics", "default", "--hierarchy", "--steps", "3", "--samples", "320"]);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/2 groups: split \{.*\} \| \{.*\} decided at σ ≈ [\s\S]*4 groups: split/);
+  });
+
+  it("refuses --hierarchy with --partition, an unknown --linkage, --linkage alone, too few --samples and a denoiser (exit 2)", async () => {
+    const { runCli } = await import("./cli-run.js");
+    const cases: [string[], string][] = [
+      [["--hierarchy", "--partition", "[[0,1],[2,3]]"], "infodyn: --hierarchy: replaces --partition (the levels are the hierarchy's); give one of them\n"],
+      [["--hierarchy", "--linkage", "single"], 'infodyn: --linkage: must be ward or average (got "single")\n'],
+      [["--linkage", "average"], "infodyn: --linkage: only with --hierarchy\n"],
+      [["--hierarchy", "--samples", "20"], "infodyn: --samples: must be ≥ 32 with --hierarchy (16 batches of at least 2 draws, for the splits' errors; got 20)\n"],
+    ];
+    for (const [args, msg] of cases) {
+      const bad = await runCli(["semantics", "default", ...args]);
+      expect(bad.code, args.join(" ")).toBe(2);
+      expect(bad.stderr).toBe(msg);
+    }
+    const net = await runCli(["semantics", "examples/blobs-net.json", "--hierarchy"]);
+    expect(net.code).toBe(2);
+    expect(net.stderr).toMatch(/^infodyn: --hierarchy: needs an exact labelled model/);
+  });
+});
+
 describe("semantic decisions along reverse paths: the online Bayes classifier's group entropies", () => {
   it("H(G|x_σ) from summed class probabilities matches the closed form of the two groups (within 4 SE + 0.01)", async () => {
     const { onlineClassifier } = await import("../src/analysis/info/online-classifier.js");

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
 import { formatPeak } from "../analysis/info/peak.js";
+import { decisionLevels, SPLIT_BATCHES, type Linkage } from "../analysis/info/hierarchy.js";
 import { checkPartition, semanticProfile } from "../analysis/info/semantics.js";
 import { defaultSigmaRange } from "../analysis/scale.js";
 import { checkComputable } from "../analysis/validity.js";
 import { envelope, modelInfo } from "../contracts/envelope.js";
-import { classifierSemanticsPayload, semanticsContract, semanticsPayload, type SemanticsParams } from "../contracts/semantics.js";
+import { classifierSemanticsPayload, decisionLevelsPayload, semanticsContract, semanticsPayload, type SemanticsParams } from "../contracts/semantics.js";
 import { InfodynError } from "../errors.js";
 import { ascending, logSigmas } from "../noise/grid.js";
 import { sampleRngs } from "../analysis/dynamics/initial.js";
@@ -20,6 +21,8 @@ import { formatTable } from "./table.js";
 
 interface SemanticsCliOptions {
   partition: string[];
+  hierarchy?: boolean;
+  linkage?: string;
   sigmaMin?: string;
   sigmaMax?: string;
   steps: string;
@@ -36,6 +39,8 @@ export function registerSemantics(program: Command): void {
     .description("semantic decisions: H(G|x_σ), H(c|G,x_σ) and dH(G|x_σ)/dσ for partitions of the classes, the per-class profile and each class's critical window")
     .argument("<model>", "a labelled exact model JSON file (deltas, dataset, gmm), a class-conditional network (onnx, testbed) with labels, or 'default'")
     .option("--partition <groups>", "groups of classes as JSON, by index or name, e.g. '[[0,1],[2,3]]' (repeat for several levels; default: each class alone)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--hierarchy", "instead of --partition: every level of the class hierarchy at once (class centres merged two by two, K groups down to 2), each with the σ where it is decided")
+    .option("--linkage <name>", "with --hierarchy: how groups are merged, ward (the loss of between-group variance, the high-noise information) or average; default ward")
     .option("--sigma-min <a>", "smallest σ (> 0); default: from the data (see README, Default noise levels)")
     .option("--sigma-max <b>", "largest σ (> --sigma-min); default: from the data")
     .option("--steps <n>", "intervals of the log-uniform σ grid (integer ≥ 1)", "30")
@@ -43,10 +48,14 @@ export function registerSemantics(program: Command): void {
     .option("--seed <s>", "seed (0 to 2³²−1; level i draws from a seed derived from it and i)", "0")
     .option("--json", "machine-readable JSON output")
     .option("--out <file>", "write the output to a file instead of stdout")
-    .addHelpText("after", "\nExample:\n  infodyn semantics examples/digits01.json --partition '[[0],[1]]' --json\n  infodyn semantics default --partition '[[0,1],[2,3]]'")
+    .addHelpText("after", "\nExample:\n  infodyn semantics examples/digits01.json --partition '[[0],[1]]' --json\n  infodyn semantics default --partition '[[0,1],[2,3]]'\n  infodyn semantics examples/digits.json --hierarchy --json")
     .action(async (modelPath: string, opts: SemanticsCliOptions) => {
       const loaded = loadModel(modelPath);
-      if (loaded.type === "denoiser") return networkSemantics(loaded, opts);
+      const linkage = checkHierarchyOptions(opts);
+      if (loaded.type === "denoiser") {
+        if (opts.hierarchy) throw new InfodynError(`--hierarchy: needs an exact labelled model (deltas with labels, a gmm); ${loaded.source} is a denoiser: give its levels with --partition`);
+        return networkSemantics(loaded, opts);
+      }
       const model = exactModel(loaded, "semantics");
       if (!(model.numClasses >= 2)) throw new InfodynError(`${loaded.source}: semantics needs a labelled model with at least 2 classes (${model.kind} has ${model.numClasses})`);
       const partitions = opts.partition.length ? opts.partition.map((t, k) => parsePartition(t, model.classNames, model.numClasses, `--partition ${k + 1}`)) : [Array.from({ length: model.numClasses }, (_, c) => [c])];
@@ -57,19 +66,28 @@ export function registerSemantics(program: Command): void {
       checkComputable(model, [sigmaMin, sigmaMax], "--sigma-min/--sigma-max");
       const steps = sizeOption(opts.steps, "--steps", 1);
       const samples = sizeOption(opts.samples, "--samples", 2);
+      if (linkage && samples.value < 2 * SPLIT_BATCHES) throw new InfodynError(`--samples: must be ≥ ${2 * SPLIT_BATCHES} with --hierarchy (${SPLIT_BATCHES} batches of at least 2 draws, for the splits' errors; got ${samples.text})`);
       const seed = seedOption(opts.seed);
       checkWork("--samples", [{ ...samples, label: "samples" }, { value: steps.value + 1, label: "levels" }, ...modelFactors(model), { value: 2, label: "(the class means)" }]);
       const sigmas = Array.from(ascending(logSigmas(steps.value + 1, sigmaMin, sigmaMax)));
       const bar = progressBar("semantics");
-      const profile = semanticProfile(model, sigmas, partitions, { samples: samples.value, seed, onProgress: bar.update });
+      const levels = linkage ? decisionLevels(model, sigmas, { samples: samples.value, seed, linkage, onProgress: bar.update }) : undefined;
+      const profile = levels?.profile ?? semanticProfile(model, sigmas, partitions, { samples: samples.value, seed, onProgress: bar.update });
       bar.stop();
-      const params: SemanticsParams = { partitions, sigmaMin, sigmaMax, steps: steps.value, samples: samples.value, seed };
-      const out = semanticsContract(semanticsPayload(profile, model.classNames), envelope("semantics", modelInfo(loaded), params));
+      const params: SemanticsParams = { partitions: profile.partitions.map((p) => p.groups), sigmaMin, sigmaMax, steps: steps.value, samples: samples.value, seed, ...(linkage ? { hierarchy: { linkage } } : {}) };
+      const payload = { ...semanticsPayload(profile, model.classNames), ...(levels ? decisionLevelsPayload(levels) : {}) };
+      const out = semanticsContract(payload, envelope("semantics", modelInfo(loaded), params));
       if (opts.json) return emit(JSON.stringify(out), opts.out);
       const name = (c: number) => model.classNames?.[c] ?? String(c);
       const g = (v: number) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toPrecision(5) : v.toExponential(2));
       const lines = [`semantic decisions of ${loaded.source} (${model.kind}, ${model.numClasses} classes); entropies in nats, rates per unit σ; ${profile.method}`];
-      out.partitions.forEach((p, k) => {
+      const braces = (grp: readonly number[]) => `{${grp.map(name).join(", ")}}`;
+      const when = (p: { sigma: number; low: number; high: number; atBoundary: boolean } | undefined) => (p ? `${formatPeak(p)}${p.atBoundary ? " (an end of the range)" : ""}` : "–");
+      if (out.levels) {
+        lines.push(`the class hierarchy (${linkage} linkage of the class centres), coarsest split first; "split decided": the peak of σ·dH(G|G′,x)/dσ (G′ the next coarser level: when that split is made), "level decided": the peak of σ·dH(G|x)/dσ`);
+        for (const lv of [...out.levels].reverse()) lines.push(`  ${lv.partition.length} groups: split ${braces(lv.split.groups[0])} | ${braces(lv.split.groups[1])} decided at ${when(lv.split.decision)}; level decided at ${when(lv.decision)}`);
+      }
+      if (!out.levels) out.partitions.forEach((p, k) => {
         const label = p.groups.map((grp) => `{${grp.map(name).join(", ")}}`).join(" | ");
         const rows = out.sigma.map((s, i) => [g(s), `${g(p.groupEntropy.value[i])} ± ${p.groupEntropy.standardError[i].toPrecision(2)}`, `${g(p.withinEntropy.value[i])}`, `${g(p.groupEntropyRate!.value[i])} ± ${p.groupEntropyRate!.standardError[i].toPrecision(2)}`]);
         lines.push(`partition ${k + 1}: ${label}${p.peak ? ` — decided fastest (peak of σ·dH(G|x)/dσ) at ${formatPeak(p.peak)}${p.peak.atBoundary ? " (an end of the range)" : ""}` : ""}`);
@@ -120,6 +138,18 @@ async function networkSemantics(loaded: LoadedModel & { type: "denoiser" }, opts
     lines.push(formatTable(["σ", "H(G|x)", "H(c|G,x)"], rows));
   });
   emit(lines.join("\n"), opts.out);
+}
+
+/** The linkage of `--hierarchy` (undefined without it); `--linkage` alone or `--hierarchy` with `--partition` refused. */
+function checkHierarchyOptions(opts: SemanticsCliOptions): Linkage | undefined {
+  if (!opts.hierarchy) {
+    if (opts.linkage !== undefined) throw new InfodynError("--linkage: only with --hierarchy");
+    return undefined;
+  }
+  if (opts.partition.length) throw new InfodynError("--hierarchy: replaces --partition (the levels are the hierarchy's); give one of them");
+  const linkage = opts.linkage ?? "ward";
+  if (linkage !== "ward" && linkage !== "average") throw new InfodynError(`--linkage: must be ward or average (got ${JSON.stringify(linkage)})`);
+  return linkage;
 }
 
 /** A partition from JSON: groups of class indices or names (`[["a","b"],["c"]]`), every class in one group. */

@@ -1,3 +1,4 @@
+import type { DecisionLevels } from "../analysis/info/hierarchy.js";
 import type { Peak } from "../analysis/info/peak.js";
 import { steepestFall, type OnlineClassification } from "../analysis/info/online-classifier.js";
 import type { SemanticProfile } from "../analysis/info/semantics.js";
@@ -11,6 +12,8 @@ export interface SemanticsParams {
   steps: number;
   samples: number;
   seed: number;
+  /** `--hierarchy`: the levels in `partitions` are the class hierarchy's (finest first), merged by this linkage. */
+  hierarchy?: { linkage: string };
 }
 
 /** A curve over σ with its standard errors. */
@@ -34,6 +37,14 @@ export interface SemanticsPayload {
   partitions: { groups: number[][]; groupEntropy: Curve; withinEntropy: Curve; groupEntropyRate?: Curve; peak?: Peak; steepestFall?: { sigma: number; value: number } }[];
   /** Per class: r_c(σ) with SEs, the class's share of the data, and its critical window (peak of σ r_c); exact models. */
   perClass?: { rate: Curve; weight: number; window?: Peak }[];
+  /**
+   * `--hierarchy` (exact models): per level of the class hierarchy, finest (K groups) to coarsest (2 groups), aligned
+   * with `partitions`: its groups, `decision` (the peak of σ·dH(G|x_σ)/dσ with its bracket), and the split it adds to
+   * the next coarser level with that split's own decision (peak of σ·dH(G_k|G_{k+1},x_σ)/dσ, G_{k+1} the next coarser level; SE from 16 batches).
+   */
+  levels?: { partition: number[][]; decision?: Peak; split: { groups: [number[], number[]]; rate: Curve; decision?: Peak } }[];
+  /** `--hierarchy`: the tree's merges, finest first (`merges[k]` joins two groups of `levels[k]`), with the linkage's cost. */
+  hierarchy?: { linkage: string; merges: { groups: [number[], number[]]; cost: number }[] };
   /** Draws per σ (exact models), or the classifier's paths (a denoiser). */
   samples: number;
   method: string;
@@ -93,6 +104,18 @@ export function semanticsPayload(p: SemanticProfile, classNames?: readonly strin
     perClass: p.perClass.rate.map((r, c) => ({ rate: curve(r), weight: p.perClass.weight[c], ...(p.perClass.window[c] ? { window: p.perClass.window[c] } : {}) })),
     samples: p.samples,
     method: p.method,
+  };
+}
+
+/** The `levels` and `hierarchy` keys of `semantics --hierarchy`. */
+export function decisionLevelsPayload(d: DecisionLevels): Pick<SemanticsPayload, "levels" | "hierarchy"> {
+  return {
+    levels: d.levels.map((l) => ({
+      partition: l.partition,
+      ...(l.decision ? { decision: l.decision } : {}),
+      split: { groups: l.split.groups, rate: curve(l.split.rate), ...(l.split.decision ? { decision: l.split.decision } : {}) },
+    })),
+    hierarchy: { linkage: d.hierarchy.linkage, merges: d.hierarchy.merges },
   };
 }
 

@@ -7,3 +7,4 @@ export * from "./profile.js";
 export * from "./peak.js";
 export * from "./grid.js";
 export * from "./denoiser.js";
+export * from "./hierarchy.js";
