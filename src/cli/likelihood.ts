@@ -36,7 +36,7 @@ export interface SharedOptions {
 interface LikelihoodOptions extends SharedOptions {
   method: string;
   probes: string;
-  rtol: string;
+  rtol?: string;
   levels?: string;
   range?: string;
   dequantizations: string;
@@ -89,7 +89,7 @@ export function registerLikelihood(program: Command): void {
     .option("--nodes <n>", "immse: Gauss–Hermite nodes per coordinate for D ≤ 3 (default 128, 64, 24 in D = 1, 2, 3)")
     .option("--step <h>", "immse: step in log γ of the σ grid (> 0; default 0.2 on an exact model, 0.25 on a network)")
     .option("--probes <k>", "ode: Rademacher probes of the Hutchinson divergence (D > 16 or a network; integer ≥ 1)", "4")
-    .option("--rtol <r>", "ode: relative tolerance of the adaptive solver (> 0)", "1e-6")
+    .option("--rtol <r>", "ode: relative tolerance of the adaptive solver (> 0; default 1e-6 on an exact model, 1e-4 on a network: 3.6× fewer calls on the digits network, the nll moved by 0.04 nats against a standard error of 3)")
     .option("--sigma-min <s>", "smallest σ (default: 1e-4 (immse) or 1e-3 (ode) × the law's narrowest width; a network: 1e-2 × the data's per-coordinate spread)")
     .option("--sigma-max <s>", "largest σ (default: 1e4 or 1e3 × √Tr Cov; a network: 10 √Tr Cov)")
     .option("--smoothing <s>", "likelihood of y + s z instead of y (s ≥ 0; needed for deltas, a sphere or a singular Gaussian)")
@@ -142,7 +142,7 @@ export function registerLikelihood(program: Command): void {
       if (loaded.type !== "exact") notes.push("a trained network: no exact value; its answers below its training range of σ are its own extrapolation");
       const samples = sizeOption(opts.samples, "--samples", 2).value;
       const probes = sizeOption(opts.probes, "--probes", 1).value;
-      const rtol = parsePositiveList(opts.rtol, "--rtol")[0];
+      const rtol = parsePositiveList(opts.rtol ?? (loaded.type === "exact" ? "1e-6" : "1e-4"), "--rtol")[0];
       const step = opts.step !== undefined ? parsePositiveList(opts.step, "--step")[0] : loaded.type === "exact" ? 0.2 : 0.25;
       const nodes = opts.nodes !== undefined ? sizeOption(opts.nodes, "--nodes").value : undefined;
       const quadrature = loaded.type === "exact" && D <= QUADRATURE_MAX_DIM;
