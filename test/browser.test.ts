@@ -39,7 +39,7 @@ describe("the report in a real browser", () => {
       page.on("request", (req) => !req.url().startsWith("file:") && problems.push(`network request: ${req.url()}`));
       await page.goto(pathToFileURL(join(out, "index.html")).href);
       const figures = readdirSync(join(out, "figures")).filter((f) => f.endsWith(".svg")).length;
-      expect(await page.locator("section").count()).toBe(10);
+      expect(await page.locator("section").count()).toBe(11); // 10 and the guidance section (labelled models)
       expect(await page.locator("figure svg").count()).toBe(figures);
       const shot = join(out, "screenshot.png");
       await page.screenshot({ path: shot, fullPage: true });

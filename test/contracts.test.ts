@@ -122,7 +122,7 @@ describe("the library builds the contracts; the CLI only serialises them", () =>
     const plan = reportPlan(model, { seed: 2 });
     const report = buildReport(model, plan, { source: "inline", commandLine: "infodyn report inline" });
     const json = contracts.reportContract(report.results, contracts.envelope("report", contracts.modelInfo({ type: "exact", model, source: "inline" }), plan));
-    expect(Object.keys(json)).toEqual([...ENVELOPE, "seed", "commandLine", "dataScale", "profile", "paths", "participation", "semantics", "bifurcations", "schedules", "summary"]);
+    expect(Object.keys(json)).toEqual([...ENVELOPE, "seed", "commandLine", "dataScale", "profile", "paths", "participation", "semantics", "guidance", "bifurcations", "schedules", "summary"]);
     expect(json.params).toBe(plan);
     expect(json).toMatchObject({ command: "report", seed: 2, commandLine: "infodyn report inline", model: { source: "inline", kind: "deltas", dim: 1, numClasses: 2 } });
   });

@@ -40,9 +40,9 @@ describe("the report", () => {
   });
 
   it("has the sections that apply to a labelled discrete model", () => {
-    expect(report.sections.map((s) => s.id)).toEqual(["model", "profile", "pathwise", "classes", "semantics", "dynamics", "branchings", "memorization", "schedules", "summary"]);
+    expect(report.sections.map((s) => s.id)).toEqual(["model", "profile", "pathwise", "classes", "semantics", "guidance", "dynamics", "branchings", "memorization", "schedules", "summary"]);
     expect(Object.keys(report.figures).sort()).toEqual([
-      "class-entropy", "class-windows", "data", "decision-tree", "decisions", "entropy-profile", "free-energy", "lyapunov", "participation",
+      "class-entropy", "class-windows", "data", "decision-tree", "decisions", "entropy-profile", "free-energy", "guidance-rate", "lyapunov", "participation",
       "pathwise-entropy-variance", "rate-estimators", "schedules", "trajectories",
     ]);
   });
@@ -95,7 +95,7 @@ describe("the report", () => {
     }
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
     expect(Object.keys(results)).toEqual([
-      "command", "version", "model", "params", "seed", "commandLine", "dataScale", "profile", "paths", "participation", "semantics", "bifurcations", "schedules", "summary",
+      "command", "version", "model", "params", "seed", "commandLine", "dataScale", "profile", "paths", "participation", "semantics", "guidance", "bifurcations", "schedules", "summary",
     ]);
     expect(results.command).toBe("report");
     expect(results.version).toBe(VERSION);

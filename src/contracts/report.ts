@@ -1,6 +1,7 @@
 import type { InformationProfile } from "../analysis/info/grid.js";
 import type { ProfilePoint } from "../analysis/info/profile.js";
 import type { ParticipationStats } from "../analysis/thermo/participation.js";
+import type { GuidancePayload } from "../report/guidance.js";
 import type { NetworkReportPayload, NetworkReportPlan } from "../report/network.js";
 import type { ReportPlan } from "../report/plan.js";
 import type { BranchingResults } from "../report/sections.js";
@@ -32,6 +33,12 @@ export interface ReportPayload {
   participation?: ParticipationStats;
   /** Labelled models: each class's critical window (grid peak of σ r_c with its bracket), from `samples` draws per σ. */
   semantics?: { samples: number; windows: { class: string; sigma?: number; low?: number; high?: number; atBoundary?: boolean }[] };
+  /**
+   * Labelled models: the guidance section for the largest class — the decision interval of the profile's class rate
+   * (σ, EDM t, VP-linear t and timesteps), the class-information rate with and without guidance (exact σ r_c, measured
+   * along guided SDE paths), and the Pareto front of the Gaussian closed forms.
+   */
+  guidance?: GuidancePayload;
   /** Branchings and the decision tree (D ≤ 2: every branching; D > 2: the tree by following modes up in σ). */
   bifurcations?: BranchingResults;
   /** The compared schedules' levels, ascending, by kind. */

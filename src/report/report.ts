@@ -12,6 +12,7 @@ import { projectionFigure, trajectoryProjectionFigure } from "./figures/projecti
 import { scheduleFigure } from "./figures/schedule.js";
 import { perClassWindowsFigure } from "./figures/semantics.js";
 import { semanticProfile } from "../analysis/info/semantics.js";
+import { guidanceSection } from "./guidance.js";
 import { principalAxes, type PrincipalAxes } from "./pca.js";
 import { bracketPeak, compareBrackets, formatPeak, withError } from "./peaks.js";
 import { labelledSample, reportPlan, type ReportPlan } from "./plan.js";
@@ -127,6 +128,7 @@ export function buildReport(model: DataModel, plan: ReportPlan, options: ReportO
     });
   // Semantic decisions: each class's critical window (THEORY.md §9.3).
   let semantics: ReportPayload["semantics"];
+  let guidance: ReportPayload["guidance"];
   if (model.numClasses >= 2 && model.sampleLabelled) {
     throwIfAborted(options.signal);
     const sem = semanticProfile(model, sigmas, [Array.from({ length: model.numClasses }, (_, c) => [c])], { samples: plan.semantics.samples, seed: seed + 5 });
@@ -143,6 +145,11 @@ export function buildReport(model: DataModel, plan: ReportPlan, options: ReportO
         " `infodyn semantics` gives the same for groups of classes (partitions, several levels at once).",
       figures: add("class-windows", perClassWindowsFigure(sem, names)),
     });
+    // Guidance: where it acts and what it costs (THEORY.md §9.2–9.3).
+    throwIfAborted(options.signal);
+    const guide = guidanceSection(model, { profile, semantics: sem, seed, names }, add);
+    sections.push(guide.section);
+    guidance = guide.results;
   }
   // Dynamics: trajectories, decisions, Lyapunov rates (THEORY.md §4; seed 000 §5–6, seed 001).
   throwIfAborted(options.signal);
@@ -251,6 +258,7 @@ export function buildReport(model: DataModel, plan: ReportPlan, options: ReportO
       ...(images ? { images } : {}),
       participation,
       ...(semantics ? { semantics } : {}),
+      ...(guidance ? { guidance } : {}),
       bifurcations: bif?.results,
       schedules: Object.fromEntries(schedules.list.map(({ kind, schedule }) => [kind, Array.from(schedule.sigma)])),
       summary,
