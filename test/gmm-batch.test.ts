@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { gmm } from "../src/models/gmm.js";
 import { createRng } from "../src/numeric/rng.js";
 import { expectClose } from "./helpers.js";

@@ -1,4 +1,5 @@
-import type { GaussianFront, GuidanceRates } from "../guidance.js";
+import type { GaussianFront } from "../guidance-front.js";
+import type { GuidanceRates } from "../guidance-rate.js";
 import { figure, PANEL, sigmaAxis, type VegaLiteSpec } from "../theme.js";
 import { BAND_LEGEND, bandedLines, captioned, row, type Row } from "./info.js";
 
