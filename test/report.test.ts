@@ -105,5 +105,19 @@ describe("the report", () => {
     expect(results.params).toEqual(reportPlan(triangle, { seed: 0, samples: 4000 }));
     expect(readdirSync(join(out, ".."))).toEqual(["r"]); // no temp folder left behind
     expect(existsSync(join(out, "figures", "entropy-profile.png"))).toBe(true);
+    // Three classes: the Ward tree's two splits, coarsest first (all three classes), then one within a group of two,
+    // each decided at a finite σ inside the report's range, with its figure.
+    const splits = results.semantics.splits as { groups: string[][]; sigma: number; low: number; high: number }[];
+    expect(splits.length).toBe(2);
+    expect([...splits[0].groups.flat()].sort()).toEqual(["0", "1", "2"]);
+    expect(splits[1].groups.flat().length).toBe(2);
+    for (const sp of splits) {
+      expect(sp.groups.every((g) => g.length > 0)).toBe(true);
+      expect(sp.low).toBeLessThanOrEqual(sp.sigma);
+      expect(sp.sigma).toBeLessThanOrEqual(sp.high);
+      expect(sp.sigma).toBeGreaterThanOrEqual(results.params.sigma.min);
+      expect(sp.sigma).toBeLessThanOrEqual(results.params.sigma.max);
+    }
+    expect(figures).toContain("decision-levels.svg");
   });
 });

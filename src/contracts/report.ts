@@ -31,8 +31,16 @@ export interface ReportPayload {
   images?: { shape: number[]; samplesShown: number; copiesOfOnePoint?: number };
   /** Participation ratio vs σ (discrete models). */
   participation?: ParticipationStats;
-  /** Labelled models: each class's critical window (grid peak of σ r_c with its bracket), from `samples` draws per σ. */
-  semantics?: { samples: number; windows: { class: string; sigma?: number; low?: number; high?: number; atBoundary?: boolean }[] };
+  /**
+   * Labelled models: each class's critical window (grid peak of σ r_c with its bracket), from `samples` draws per σ;
+   * with three classes or more, the splits of the classes' Ward tree, coarsest first, each with the grid peak (and
+   * bracket) of σ · dH(G_k | G_{k+1}, x_σ)/dσ: when that split is decided.
+   */
+  semantics?: {
+    samples: number;
+    windows: { class: string; sigma?: number; low?: number; high?: number; atBoundary?: boolean }[];
+    splits?: { groups: string[][]; sigma?: number; low?: number; high?: number }[];
+  };
   /**
    * Labelled models: the guidance section for the largest class — the decision interval of the profile's class rate
    * (σ, EDM t, VP-linear t and timesteps), the class-information rate with and without guidance (exact σ r_c, measured

@@ -11,6 +11,8 @@ import { classEntropyFigure, dataFigure, entropyProfileFigure, pathwiseVarianceF
 import { projectionFigure, trajectoryProjectionFigure } from "./figures/projection.js";
 import { scheduleFigure } from "./figures/schedule.js";
 import { perClassWindowsFigure } from "./figures/semantics.js";
+import { decisionLevelsFigure } from "./figures/hierarchy.js";
+import { decisionLevels } from "../analysis/info/hierarchy.js";
 import { semanticProfile } from "../analysis/info/semantics.js";
 import { guidanceSection } from "./guidance.js";
 import { principalAxes, type PrincipalAxes } from "./pca.js";
@@ -134,16 +136,31 @@ export function buildReport(model: DataModel, plan: ReportPlan, options: ReportO
     const sem = semanticProfile(model, sigmas, [Array.from({ length: model.numClasses }, (_, c) => [c])], { samples: plan.semantics.samples, seed: seed + 5 });
     const names = (c: number) => model.classNames?.[c] ?? String(c);
     const windows = sem.perClass.window.map((w, c) => ({ class: names(c), ...(w ? { sigma: w.sigma, low: w.low, high: w.high, atBoundary: w.atBoundary } : {}) }));
-    semantics = { samples: sem.samples, windows };
+    // With three classes or more, the splits of the classes' Ward tree, coarsest first, and when each is decided.
+    const tree = model.numClasses >= 3 ? decisionLevels(model, sigmas, { samples: Math.max(32, plan.semantics.samples), seed: seed + 6, signal: options.signal }) : undefined;
+    const braces = (g: readonly number[]) => `{${g.map(names).join(", ")}}`;
+    const splits = tree
+      ? [...tree.levels].reverse().map((l) => ({ groups: l.split.groups.map((g) => g.map(names)), ...(l.split.decision ? { sigma: l.split.decision.sigma, low: l.split.decision.low, high: l.split.decision.high } : {}) }))
+      : undefined;
+    semantics = { samples: sem.samples, windows, ...(splits ? { splits } : {}) };
     const listed = sem.perClass.window.flatMap((w, c) => (w ? [`${names(c)} at σ ≈ ${formatPeak(bracketPeak(w, sigmas)!)}${w.atBoundary ? " (an end of the range)" : ""}`] : []));
+    const splitText = tree
+      ? ` The classes' tree (Ward merging of the class centres), coarsest split first, each decided where H(G_k | G_{k+1}, x_σ) falls fastest: ` +
+        [...tree.levels]
+          .reverse()
+          .map((l) => `${braces(l.split.groups[0])} | ${braces(l.split.groups[1])} at σ ≈ ${l.split.decision ? formatPeak(bracketPeak(l.split.decision, sigmas)!) : "– (no peak in the range)"}`)
+          .join("; ") +
+        "."
+      : "";
     sections.push({
       id: "semantics",
       title: "Semantic decisions: when each class is decided",
       text:
         `For a noisy state drawn from class c, r_c(σ) = E_{x|c} ‖m_c − m‖²/σ³ is the rate at which it learns its class (Σ_c π_c r_c = dH(c|x_σ)/dσ; ${plan.semantics.samples} labelled draws per σ). ` +
         (listed.length ? `Each class's critical window (peak of σ r_c): ${listed.join("; ")}.` : "No class has a window in the range.") +
-        " `infodyn semantics` gives the same for groups of classes (partitions, several levels at once).",
-      figures: add("class-windows", perClassWindowsFigure(sem, names)),
+        splitText +
+        " `infodyn semantics` gives the same for any groups of classes (`--partition`, `--hierarchy`).",
+      figures: [...add("class-windows", perClassWindowsFigure(sem, names)), ...(tree ? add("decision-levels", decisionLevelsFigure(tree, names)) : [])],
     });
     // Guidance: where it acts and what it costs (THEORY.md §9.2–9.3).
     throwIfAborted(options.signal);
