@@ -47,9 +47,11 @@ describe("the guidance window search (issue 17 item 3)", () => {
   it("reaches the target separability at every reported schedule, and the optimum has the least KL among them", () => {
     for (const c of s.atTarget) expectClose(c.separability, 0.99, { atol: 2e-4 }, JSON.stringify(c.schedule));
     for (const c of s.atTarget) expect(s.optimum.search.kl).toBeLessThanOrEqual(c.kl);
+    // nor does any schedule of the front that reaches the target (an overshoot with less KL would be the optimum)
+    for (const c of s.front) if (c.separability >= 0.99) expect(s.optimum.search.kl, JSON.stringify(c.schedule)).toBeLessThanOrEqual(c.kl);
     // re-measured on fresh paths, the optimum still reaches the target within a few standard errors
     const sep = s.optimum.distortion.separability;
-    expectClose(sep.value, 0.99, { atol: 4 * sep.standardError + 2e-3 });
+    expect(sep.value).toBeGreaterThanOrEqual(0.99 - 4 * sep.standardError - 2e-3);
   });
 
   it("does not distort more than constant guidance of the same separability (paired KL difference ≤ 2 SE)", () => {

@@ -57,8 +57,8 @@ export interface WindowSearch {
  * The guidance window that reaches a separability with the least distortion (THEORY.md §9.2, issue 17 item 3): for
  * every structure — a window (a, b] with our weight w_in inside, w_out outside, optionally a late window (0, a] with
  * w_late (negative guidance) — Brent's root finder sets w_in ∈ [0, wMax] so that the mean exact p(c | x_out) equals
- * the target, and the structure with the least KL ({@link guidedKl}) wins; constant guidance is the structure with
- * no window. Every candidate runs on the same `searchN` starts (and em noise), so separability is a smooth function
+ * the target; the least KL ({@link guidedKl}) among these roots and every schedule evaluated on the way with a
+ * separability at or above the target wins; constant guidance is the structure with no window. Every candidate runs on the same `searchN` starts (and em noise), so separability is a smooth function
  * of w_in and candidates compare without Monte Carlo noise between them; the optimum and the constant baseline are
  * then re-measured on n fresh paths (seed + 1) with standard errors, free of the selection's optimism.
  *
@@ -112,8 +112,11 @@ export function searchWindow(model: DataModel, options: WindowSearchOptions): Wi
   });
   if (atTarget.length === 0) throw new InfodynError(`separability: no schedule with w ≤ ${wMax} reaches ${target} (raise wMax, or ask for less)`);
   atTarget.sort((a, b) => a.kl - b.kl);
+  // The optimum: least KL among the roots and every evaluated schedule at or above the target (as the network
+  // search does) — a schedule that overshoots the separability with less distortion is better than any root.
+  const feasible = evaluated.filter((c) => atTarget.includes(c) || c.separability >= target).sort((a, b) => a.kl - b.kl);
   const remeasure = (c: WindowCandidate) => ({ schedule: c.schedule, search: c, distortion: guidanceDistortion(model, { ...options, schedule: c.schedule, sigmaMin, sigmaMax, seed: seed + 1 }) });
-  const optimum = remeasure(atTarget[0]);
+  const optimum = remeasure(feasible[0]);
   const constant = constantAt ? remeasure(constantAt) : undefined;
   const a = optimum.distortion.samples;
   const b = constant?.distortion.samples;
