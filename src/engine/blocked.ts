@@ -36,15 +36,28 @@ export const SMALL = 4096;
  * reference whole. Agreement with the reference: ~1e-14 relative for Tr C, h, Σw², class probabilities; the mean
  * to ~1e-14 of the data's scale max|y| (it is formed around the data mean, the reference's around y*).
  */
-export const blockedPosteriorKernel: PosteriorKernel = (data, queries, sigma, want) => {
-  if (data.n * data.dim < SMALL) return jsPosteriorKernel(data, queries, sigma, want);
-  const out = allocateResult(data, queries.rows, want);
-  const prep = prepared(data);
-  const { fast, slow } = routeRows(data, prep, queries, sigma, want);
-  if (fast.length > 0) slow.push(...fastRows(data, prep, queries, sigma, want, fast, out));
-  for (const b of slow) screenedRow(data, prep, queries, b, typeof sigma === "number" ? sigma : sigma[b], want, out);
-  return out;
-};
+export const blockedPosteriorKernel: PosteriorKernel = routedKernel(fastRows);
+
+/** The fast route of a kernel: the listed rows into `out`; returns the rows it hands back to the screened route. */
+export type FastRows = (data: DeltaSet, prep: PreparedSet, queries: Batch, sigma: number | Float64Array, want: KernelRequest, rows: number[], out: KernelResult) => number[];
+
+/**
+ * A kernel from its fast (matrix-product) route: toy sets go whole to the reference; {@link routeRows} splits the
+ * rows; the fast ones go to `fast`, the rest (and those it hands back) to {@link screenedRow}. The TypeScript and the
+ * WebAssembly kernels differ only in `fast`.
+ */
+export function routedKernel(fast: FastRows): PosteriorKernel {
+  return (data, queries, sigma, want) => {
+    if (data.n * data.dim < SMALL) return jsPosteriorKernel(data, queries, sigma, want);
+    const out = allocateResult(data, queries.rows, want);
+    const prep = prepared(data);
+    const routes = routeRows(data, prep, queries, sigma, want);
+    const slow = routes.slow;
+    if (routes.fast.length > 0) slow.push(...fast(data, prep, queries, sigma, want, routes.fast, out));
+    for (const b of slow) screenedRow(data, prep, queries, b, typeof sigma === "number" ? sigma : sigma[b], want, out);
+    return out;
+  };
+}
 
 /**
  * Which queries may take a matrix-product (fast) route: those whose logits' estimated rounding stays within

@@ -1,9 +1,8 @@
 import type { Batch } from "../batch.js";
-import { finishCentred, routeRows, SMALL } from "./blocked.js";
+import { finishCentred, routedKernel } from "./blocked.js";
 import { emptyPartial } from "./partial.js";
-import { centredQueries, prepared, type PreparedSet } from "./prepared.js";
+import { centredQueries, type PreparedSet } from "./prepared.js";
 import { jsPosteriorKernel } from "./reference.js";
-import { allocateResult } from "./result.js";
 import { screenedRow } from "./screened.js";
 import type { DeltaSet, KernelRequest, KernelResult, PosteriorKernel } from "./types.js";
 
@@ -134,15 +133,7 @@ export function wasmPosteriorKernel(instance: WebAssembly.Instance): PosteriorKe
     return finishCentred(data, st, rows, nx, inv, prep, out);
   };
 
-  return (data, queries, sigma, want) => {
-    if (data.n * data.dim < SMALL) return jsPosteriorKernel(data, queries, sigma, want);
-    const out = allocateResult(data, queries.rows, want);
-    const prep = prepared(data);
-    const { fast, slow } = routeRows(data, prep, queries, sigma, want);
-    if (fast.length > 0) slow.push(...fastRows(data, prep, queries, sigma, want, fast, out));
-    for (const b of slow) screenedRow(data, prep, queries, b, typeof sigma === "number" ? sigma : sigma[b], want, out);
-    return out;
-  };
+  return routedKernel(fastRows);
 }
 
 /** The wasm kernel from the module's bytes (fetched in a browser, read from dist/wasm/kernel.wasm in Node). */
