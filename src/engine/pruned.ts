@@ -10,10 +10,10 @@ export interface PruneOptions extends PruneIndexOptions {
    * The first try's margin: points whose logit is provably more than this many nats below the row maximum are
    * skipped; @default 40 + ln N (the skipped mass is then below e^{−40} ≈ 4e-18 of the heaviest point's). The
    * row is kept only where the skipped mass provably moves no output beyond the backends' 1e-12 (see
-   * {@link tightEnough}); else it is redone with {@link margin}.
+   * {@link tightEnough}); else it is redone at twice the margin, and so on up to {@link margin}.
    */
   firstMargin?: number;
-  /** The second try's margin, and the only one with class outputs or the covariance; @default 760 (the reference's own 750-nat cut plus slack: where Tr C is ~e^{−gap} of the mean's scale, only this keeps it to 1e-12 — a 50-nat margin dropped a Tr C of 2e-65). */
+  /** The widest margin, the last try, and the only one with class outputs or the covariance; @default 760 (the reference's own 750-nat cut plus slack: where Tr C is ~e^{−gap} of the mean's scale, only this keeps it to 1e-12 — a 50-nat margin dropped a Tr C of 2e-65). */
   margin?: number;
   /** A row whose survivors exceed this fraction of N runs dense (the survivors are evaluated in TypeScript, about a tenth of the native kernel's rate per point); @default 0.05. */
   maxFraction?: number;
@@ -138,14 +138,14 @@ export function prunedPosteriorKernel(inner: PosteriorKernel, options: PruneOpti
 }
 
 /**
- * Whether row b, computed on the survivors of the first margin, is within the backends' tolerances of the dense
+ * Whether row b, computed on the survivors of a margin, is within the backends' tolerances of the dense
  * row. With S the skipped-mass bound (units of the heaviest weight, so the normaliser grows by at most a factor
  * 1 + S) and R = max‖y − μ‖ + ‖m − μ‖ ≥ ‖y_j − m‖ for every point: the mean moves by ≤ S R, log Z by ≤ S, Σw² by
  * ≤ 2S relative, Tr C by ≤ S R² + S Tr C, and h by ≤ S h + H with H = Σ_skipped e^{u−L}(1 + L − u) (each skipped
  * w_j(1 − log w_j) bounded through its logit bound u, the function increasing in u below L). Required: S R ≤
  * 1e-14 R₀ (R₀ = max‖y − μ‖), S ≤ 1e-14, S R² ≤ 1e-13 Tr C, H ≤ 1e-14 + 1e-13 h — a tenth of the 1e-12 relative
  * (1e-13 absolute for h and log Z) the backends agree to. A concentrated posterior whose Tr C is ~e^{−gap}
- * with a gap beyond the first margin fails the Tr C test and is redone with the wide margin.
+ * with a gap beyond the first margin fails the Tr C test and is redone at twice the margin.
  */
 function tightEnough(out: KernelResult, b: number, D: number, r: PrunedRow, index: PruneIndex): boolean {
   const S = r.skipped;
