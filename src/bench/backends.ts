@@ -10,27 +10,14 @@ import { cpus } from "node:os";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { kernelBackendName, kernelBackends } from "../engine/backends.js";
-import type { DeltaSet, PosteriorKernel } from "../engine/types.js";
+import type { DeltaSet } from "../engine/types.js";
 import { nativeThreads } from "../node/native.js";
 import { createRng } from "../numeric/rng.js";
-import { maxRelativeDifference, NUMPY } from "./numpy.js";
+import { maxRelativeDifference, NUMPY, timeKernel } from "./numpy.js";
 
 /** The backends timed: the fast ones (the reference and the sharded TypeScript kernel are for tests, not speed). */
 const TIMED = ["native-openblas", "native-own", "wasm-simd", "ts-blocked"];
 
-/** Best of `reps` seconds of one call, after a warm-up call on 4 rows. */
-function best(kernel: PosteriorKernel, data: DeltaSet, queries: Float64Array, B: number, sigma: number, reps: number) {
-  const want = { entropy: true, participation: true };
-  kernel(data, { rows: 4, dim: data.dim, data: queries.subarray(0, 4 * data.dim) }, sigma, want);
-  let t = Infinity;
-  let r;
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    r = kernel(data, { rows: B, dim: data.dim, data: queries }, sigma, want);
-    t = Math.min(t, (performance.now() - t0) / 1000);
-  }
-  return { seconds: t, result: r! };
-}
 
 /**
  * Runs the table; returns each backend's smallest ratio to numpy over the cases.
@@ -66,7 +53,8 @@ export function runBackends(dir: string, quick: boolean): Record<string, number>
     for (const name of present) {
       const kernel = kernelBackends().find((b) => b.name === name)!.kernel;
       const reps = name === "ts-blocked" && N * D > 1e6 ? 2 : 5;
-      const { seconds, result } = best(kernel, data, queries, B, sigma, reps);
+      timeKernel(kernel, data, queries.subarray(0, 4 * D), 4, sigma, 1); // warm-up
+      const [seconds, result] = timeKernel(kernel, data, queries, B, sigma, reps);
       const diff = maxRelativeDifference(result, ref, B, D);
       const ratio = numpy / seconds;
       worst[name] = Math.min(worst[name] ?? Infinity, ratio);

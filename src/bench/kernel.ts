@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { kernelBackendName, posteriorKernel } from "../engine/backends.js";
 import { blockedPosteriorKernel } from "../engine/blocked.js";
 import { jsPosteriorKernel } from "../engine/reference.js";
-import type { DeltaSet, KernelResult, PosteriorKernel } from "../engine/types.js";
+import type { DeltaSet, KernelResult } from "../engine/types.js";
 import { installKernel } from "../node/kernels.js";
 import { nativeAddon, nativeThreads } from "../node/native.js";
 import { nativePosteriorKernel, type NativeAddon } from "../node/nativeKernel.js";
@@ -25,7 +25,7 @@ import { runBackends } from "./backends.js";
 import { runCommands } from "./commands.js";
 import { runMixtures } from "./mixtures.js";
 import { runPruning } from "./pruning.js";
-import { maxRelativeDifference, NUMPY, readDigits, toleranceUnits } from "./numpy.js";
+import { maxRelativeDifference, NUMPY, readDigits, timeKernel, toleranceUnits } from "./numpy.js";
 import { runNetwork } from "./network.js";
 
 const CASES: [number, number, number][] = [
@@ -77,18 +77,6 @@ function runCase(B: number, N: number, D: number, dir: string): number {
 const DIGITS_SIGMAS = [0.05, 0.2, 0.5, 2];
 
 
-/** Best of `reps` wall times (s) of one kernel call, and the last result. */
-function timeKernel(kernel: PosteriorKernel, data: DeltaSet, queries: Float64Array, B: number, sigma: number, reps: number): [number, KernelResult] {
-  const want = { entropy: true, participation: true };
-  let best = Infinity;
-  let r: KernelResult | undefined;
-  for (let rep = 0; rep < reps; rep++) {
-    const t0 = performance.now();
-    r = kernel(data, { rows: B, dim: data.dim, data: queries }, sigma, want);
-    best = Math.min(best, (performance.now() - t0) / 1000);
-  }
-  return [best, r!];
-}
 
 
 /**

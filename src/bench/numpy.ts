@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { KernelResult } from "../engine/types.js";
+import type { DeltaSet, KernelResult, PosteriorKernel } from "../engine/types.js";
 
 /**
  * The numpy reference of every kernel figure in the bench: the same float64 posterior (centred matrix products,
@@ -84,4 +84,17 @@ export function toleranceUnits(r: KernelResult, ref: KernelResult, scale: number
   each(r.entropy!, ref.entropy!, 1e-12, 1e-13);
   each(r.logPartition, ref.logPartition, 1e-12, 1e-13);
   return worst;
+}
+
+/** Best of `reps` wall times (s) of one kernel call, and the last result. */
+export function timeKernel(kernel: PosteriorKernel, data: DeltaSet, queries: Float64Array, B: number, sigma: number, reps: number): [number, KernelResult] {
+  const want = { entropy: true, participation: true };
+  let best = Infinity;
+  let r: KernelResult | undefined;
+  for (let rep = 0; rep < reps; rep++) {
+    const t0 = performance.now();
+    r = kernel(data, { rows: B, dim: data.dim, data: queries }, sigma, want);
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return [best, r!];
 }

@@ -12,10 +12,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { kernelBackendName, posteriorKernel } from "../engine/backends.js";
 import { prunedPosteriorKernel, pruneReport } from "../engine/pruned.js";
-import type { DeltaSet, KernelResult, PosteriorKernel } from "../engine/types.js";
+import type { DeltaSet } from "../engine/types.js";
 import { nativeThreads } from "../node/native.js";
 import { createRng } from "../numeric/rng.js";
-import { NUMPY, readDigits, toleranceUnits } from "./numpy.js";
+import { NUMPY, readDigits, timeKernel, toleranceUnits } from "./numpy.js";
 
 /** The synthetic MNIST-sized set (see the file's comment). */
 function synthetic(N: number, D: number): DeltaSet {
@@ -40,17 +40,6 @@ function synthetic(N: number, D: number): DeltaSet {
   return { n: N, dim: D, points, logWeights: new Float64Array(N).fill(-Math.log(N)), labels, numClasses: classes };
 }
 
-function best(kernel: PosteriorKernel, data: DeltaSet, q: Float64Array, B: number, sigma: number, reps: number): [number, KernelResult] {
-  const want = { entropy: true, participation: true };
-  let t = Infinity;
-  let r: KernelResult | undefined;
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    r = kernel(data, { rows: B, dim: data.dim, data: q }, sigma, want);
-    t = Math.min(t, (performance.now() - t0) / 1000);
-  }
-  return [t, r!];
-}
 
 function table(name: string, data: DeltaSet, B: number, sigmas: number[], dir: string): { minDense: number; lowEntropyNumpy: number } {
   const { n: N, dim: D, points } = data;
@@ -79,9 +68,9 @@ function table(name: string, data: DeltaSet, B: number, sigmas: number[], dir: s
     const py = spawnSync("python3", ["-c", NUMPY, dir, String(B), String(N), String(D), String(sigma)], { encoding: "utf8", env });
     if (py.status !== 0) throw new Error(`numpy run failed: ${py.stderr}`);
     const numpy = Number(py.stdout.trim());
-    best(dense, data, q.subarray(0, 4 * D), 4, sigma, 1);
-    const [td, rd] = best(dense, data, q, B, sigma, 3);
-    const [tp, rp] = best(pruned, data, q, B, sigma, 3);
+    timeKernel(dense, data, q.subarray(0, 4 * D), 4, sigma, 1);
+    const [td, rd] = timeKernel(dense, data, q, B, sigma, 3);
+    const [tp, rp] = timeKernel(pruned, data, q, B, sigma, 3);
     const rep = pruneReport(rp)!;
     let h = 0;
     for (const v of rd.entropy!) h += v / B;
