@@ -92,6 +92,23 @@ export function logitError(prep: PreparedSet, q: Float64Array, b: number, D: num
   return (EPS * (Math.sqrt(D) + 2) * (prep.maxNorm + 2 * Math.sqrt(nx * prep.maxNorm))) / (2 * s * s);
 }
 
+/**
+ * What every fast route starts from (this kernel's and the WebAssembly one's): which class outputs are wanted, the
+ * rows padded to a multiple of 4 (copies of the last), their centred queries and 1/(2σ²), an empty partial, the
+ * accumulator of the means (per class with class means) and P, the points per block (a block of P points fits in
+ * BLOCK_BYTES).
+ */
+export function fastSetup(data: DeltaSet, prep: PreparedSet, queries: Batch, sigma: number | Float64Array, want: KernelRequest, rows: number[], out: KernelResult) {
+  const classes = out.classProbs !== undefined;
+  const perClass = out.classMeans !== undefined;
+  const Q = Math.ceil(rows.length / 4) * 4; // padded with copies of the last row
+  const { X, nx, inv } = centredQueries(prep, queries, sigma, rows, Q);
+  const st = emptyPartial(data, Q, want);
+  const acc = perClass ? st.classS1! : st.s1;
+  const P = Math.max(2, Math.min(data.n, Math.floor(BLOCK_BYTES / (8 * data.dim))));
+  return { classes, perClass, Q, X, nx, inv, st, acc, P };
+}
+
 /** Runs the fast route on the listed rows, writes them into `out`, returns the rows that cancelled. */
 function fastRows(
   data: DeltaSet,
@@ -103,14 +120,8 @@ function fastRows(
   out: KernelResult,
 ): number[] {
   const { n, dim: D, logWeights, labels, numClasses: K } = data;
-  const classes = out.classProbs !== undefined;
-  const perClass = out.classMeans !== undefined;
-  const Q = Math.ceil(rows.length / 4) * 4; // padded with copies of the last row
-  const { X, nx, inv } = centredQueries(prep, queries, sigma, rows, Q);
-  const st = emptyPartial(data, Q, want);
-  const acc = perClass ? st.classS1! : st.s1;
+  const { classes, perClass, Q, X, nx, inv, st, acc, P } = fastSetup(data, prep, queries, sigma, want, rows, out);
   const w = acc.length / Q;
-  const P = Math.max(2, Math.min(n, Math.floor(BLOCK_BYTES / (8 * D))));
   const G = new Float64Array(4 * P);
   for (let j0 = 0; j0 < n; j0 += P) {
     const j1 = Math.min(n, j0 + P);

@@ -1,7 +1,6 @@
 import type { Batch } from "../batch.js";
-import { finishCentred, routedKernel } from "./blocked.js";
-import { emptyPartial } from "./partial.js";
-import { centredQueries, type PreparedSet } from "./prepared.js";
+import { fastSetup, finishCentred, routedKernel } from "./blocked.js";
+import type { PreparedSet } from "./prepared.js";
 import { jsPosteriorKernel } from "./reference.js";
 import { screenedRow } from "./screened.js";
 import type { DeltaSet, KernelRequest, KernelResult, PosteriorKernel } from "./types.js";
@@ -17,8 +16,6 @@ export interface WasmKernelExports {
   ): void;
 }
 
-/** Points per block, as in the TypeScript blocked kernel: a block of ~128 kB of centred points stays in cache. */
-const BLOCK_BYTES = 1 << 17;
 /** Resident point sets may fill this much linear memory before the cache starts over (copies are then redone). */
 const SET_ARENA_BYTES = 1 << 30;
 const PAGE = 65536;
@@ -90,13 +87,7 @@ export function wasmPosteriorKernel(instance: WebAssembly.Instance): PosteriorKe
   /** The fast route on the listed rows; writes them into `out` and returns the rows whose Tr C cancelled. */
   const fastRows = (data: DeltaSet, prep: PreparedSet, queries: Batch, sigma: number | Float64Array, want: KernelRequest, rows: number[], out: KernelResult): number[] => {
     const { n, dim: D, numClasses: K } = data;
-    const classes = out.classProbs !== undefined;
-    const perClass = out.classMeans !== undefined;
-    const Q = Math.ceil(rows.length / 4) * 4; // padded with copies of the last row
-    const { X, nx, inv } = centredQueries(prep, queries, sigma, rows, Q);
-    const st = emptyPartial(data, Q, want);
-    const acc = perClass ? st.classS1! : st.s1;
-    const P = Math.max(2, Math.min(n, Math.floor(BLOCK_BYTES / (8 * D))));
+    const { classes, perClass, Q, X, nx, inv, st, acc, P } = fastSetup(data, prep, queries, sigma, want, rows, out);
     const set = resident(data, prep);
     // Per-call arrays above the resident sets: inputs X, inv; state M, ref, rest, s2, eLog, eSq, classRest, acc; G.
     const layout: [string, number][] = [
