@@ -143,7 +143,9 @@ describe("infodyn guidance (a local commander harness: main.ts registers it late
     expect(() => runGuidance(example, { ...base, class: "z" })).toThrow(/--class: 'z' is not a class/);
     expect(() => runGuidance(example, { ...base, window: "0.5,2" })).toThrow(/--window: needs --w-inside/);
     expect(() => runGuidance(example, { ...base, optimize: true })).toThrow(/--separability/);
-    expect(() => runGuidance(example, { ...base, window: "2,1", wInside: "3" })).toThrow(/--window/);
+    expect(() => runGuidance(example, { ...base, window: "2,1", wInside: "3" })).toThrow(/--window: \(2, 1\] is not a σ-window/);
+    expect(() => runGuidance(example, { ...base, windows: "0.3:1:3,2:inf:1,-1:0.2:2" })).toThrow(/--windows \(window 3\): \(-1, 0.2\] is not a σ-window/);
+    expect(() => runGuidance(example, { ...base, optimize: true, separability: "0.9", window: "0.5,2", wInside: "3" })).toThrow(/--optimize: searches the window itself/);
     expect(() => runGuidance(example, { ...base, sampler: "rk4" })).toThrow(/--sampler/);
     expect(() => runGuidance(join(root, "examples", "gaussian.json"), base)).toThrow(/labelled mixture/);
   });

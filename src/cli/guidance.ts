@@ -120,16 +120,14 @@ export function runGuidance(modelPath: string, opts: GuidanceCliOptions, loaded:
   const common = { label, sampler, n, steps, seed, sigmaMin, sigmaMax };
   const schedule = opts.optimize ? undefined : scheduleOption(opts);
   const process = noiseProcess(opts.process as ProcessName);
-  if (opts.optimize && opts.separability === undefined) throw new InfodynError("--optimize: needs --separability S, the target mean p(c|x) in (0, 1)");
+  checkOptimize(opts);
   const decision = classDecision(model, process, { sigmaMin, sigmaMax, seed });
   const notes: string[] = [];
   const base: Omit<GuidanceParams, "schedule"> = { class: label, sampler, n, steps, sigmaMin, sigmaMax, seed, process: process.name };
   const info = modelInfo(loaded);
   const className = model.classNames?.[label];
   if (opts.optimize) {
-    if (opts.separability === undefined) throw new InfodynError("--optimize: needs --separability S, the target mean p(c|x) in (0, 1)");
-    if (opts.window !== undefined || opts.wInside !== undefined || opts.windows !== undefined || opts.linear !== undefined) throw new InfodynError("--optimize: searches the window itself (leave out --window, --w-inside, --windows and --linear)");
-    const target = numberOption(opts.separability, "--separability");
+    const target = numberOption(opts.separability!, "--separability");
     if (!(target > 0 && target < 1)) throw new InfodynError(`--separability: ${target} is not in (0, 1)`);
     const edges = sizeOption(opts.edges ?? "6", "--edges", 1).value;
     const searchN = sizeOption(opts.searchN ?? "400", "--search-n", 2).value;
@@ -172,7 +170,7 @@ export async function runNetworkGuidance(loaded: LoadedModel & { type: "denoiser
   const n = sizeOption(opts.n ?? "200", "--n", 2).value;
   const steps = sizeOption(opts.steps ?? "40", "--steps", 1).value;
   const seed = seedOption(opts.seed);
-  if (opts.optimize && opts.separability === undefined) throw new InfodynError("--optimize: needs --separability S, the target mean p(c|x) in (0, 1)");
+  checkOptimize(opts);
   const edges = sizeOption(opts.edges ?? "2", "--edges", 1).value;
   const searchN = sizeOption(opts.searchN ?? "100", "--search-n", 2).value;
   const wMax = numberOption(opts.wMax, "--w-max");
@@ -194,7 +192,6 @@ export async function runNetworkGuidance(loaded: LoadedModel & { type: "denoiser
     `decision interval from the class rate E‖D(x,σ,c) − D(x,σ)‖²/σ³ of the network on ≤ 1000 labelled training points (32 levels)`,
   ];
   if (opts.optimize) {
-    if (opts.window !== undefined || opts.wInside !== undefined || opts.windows !== undefined || opts.linear !== undefined) throw new InfodynError("--optimize: searches the window itself (leave out --window, --w-inside, --windows and --linear)");
     const target = numberOption(opts.separability!, "--separability");
     if (!(target > 0 && target < 1)) throw new InfodynError(`--separability: ${target} is not in (0, 1)`);
     const bar = progressBar("guidance window search (network)");
@@ -237,12 +234,24 @@ function scheduleOption(opts: GuidanceCliOptions): GuidanceSchedule {
   if (opts.window === undefined) return { type: "constant", w };
   const parts = opts.window.split(",").map((p) => p.trim());
   if (parts.length !== 2) throw new InfodynError(`--window: '${opts.window}' is not two numbers a,b`);
-  const lo = numberOption(parts[0], "--window");
-  const hi = /^(inf|infinity)$/i.test(parts[1]) ? Infinity : numberOption(parts[1], "--window");
-  if (!(lo >= 0 && hi > lo)) throw new InfodynError(`--window: (${lo}, ${hi}] is not a σ-window with 0 ≤ a < b`);
-  const schedule: GuidanceSchedule = { type: "windows", w, windows: [{ lo, hi, w: numberOption(opts.wInside!, "--w-inside") }] };
+  const schedule: GuidanceSchedule = { type: "windows", w, windows: [{ ...sigmaWindow(parts[0], parts[1], "--window"), w: numberOption(opts.wInside!, "--w-inside") }] };
   checkSchedule(schedule, "--window");
   return schedule;
+}
+
+/** One σ-window (a, b] of --window or --windows: 0 ≤ a < b, b may be 'inf'; `option` names it in errors. */
+function sigmaWindow(loText: string, hiText: string, option: string): { lo: number; hi: number } {
+  const lo = numberOption(loText, option);
+  const hi = /^(inf|infinity)$/i.test(hiText) ? Infinity : numberOption(hiText, option);
+  if (!(lo >= 0 && hi > lo)) throw new InfodynError(`${option}: (${lo}, ${hi}] is not a σ-window with 0 ≤ a < b`);
+  return { lo, hi };
+}
+
+/** `--optimize` searches the schedule itself: it needs --separability and refuses a given schedule. */
+function checkOptimize(opts: GuidanceCliOptions): void {
+  if (!opts.optimize) return;
+  if (opts.separability === undefined) throw new InfodynError("--optimize: needs --separability S, the target mean p(c|x) in (0, 1)");
+  if (opts.window !== undefined || opts.wInside !== undefined || opts.windows !== undefined || opts.linear !== undefined) throw new InfodynError("--optimize: searches the window itself (leave out --window, --w-inside, --windows and --linear)");
 }
 
 /** `--windows a:b:w,c:d:w`: disjoint σ-windows (a, b], each with its weight; `outside` (--w) elsewhere. */
@@ -250,10 +259,7 @@ function windowsOption(text: string, outside: number): GuidanceSchedule {
   const windows = text.split(",").map((item, i) => {
     const parts = item.trim().split(":").map((p) => p.trim());
     if (parts.length !== 3) throw new InfodynError(`--windows: window ${i + 1} '${item.trim()}' is not a:b:w`);
-    const lo = numberOption(parts[0], `--windows (window ${i + 1})`);
-    const hi = /^(inf|infinity)$/i.test(parts[1]) ? Infinity : numberOption(parts[1], `--windows (window ${i + 1})`);
-    if (!(lo >= 0 && hi > lo)) throw new InfodynError(`--windows: window ${i + 1} (${lo}, ${hi}] is not a σ-window with 0 ≤ a < b`);
-    return { lo, hi, w: numberOption(parts[2], `--windows (window ${i + 1})`) };
+    return { ...sigmaWindow(parts[0], parts[1], `--windows (window ${i + 1})`), w: numberOption(parts[2], `--windows (window ${i + 1})`) };
   });
   const schedule: GuidanceSchedule = { type: "windows", w: outside, windows };
   checkSchedule(schedule, "--windows");
