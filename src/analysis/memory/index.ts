@@ -1,0 +1,3 @@
+export * from "./weights.js";
+export * from "./classify.js";
+export * from "./attractors.js";
