@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { homogeneousSpectrum, makeLattice, patchCovariance, patchDenoise, type PatchData } from "../src/analysis/spatial/index.js";
+import { correlationLength1d, criticalSigma, homogeneousSpectrum, makeLattice, patchCovariance, patchDenoise, type PatchData } from "../src/analysis/spatial/index.js";
 import { createRng } from "../src/numeric/rng.js";
 
 // Seeded toy training set: N images on a periodic 1-D lattice of L sites.
@@ -65,5 +65,36 @@ describe("patch score models (THEORY.md §9.4)", () => {
       for (let j = 0; j < L; j++) re += J[j][0] * Math.cos((2 * Math.PI * k * j) / L);
       expect(Math.abs(re - reG[k])).toBeLessThan(1e-7);
     }
+  });
+
+  it("σ_c with the whole lattice as patch on ±-symmetric equal-norm images is √λ_max of the shift-augmented covariance (§5's limit)", () => {
+    // Images with entries ±1 and their negatives: every patch has the same norm, so at c* = 0 the ELS weights are
+    // uniform at every σ and max_k Ĝ = λ_max(C)/σ² exactly. λ_max here by power iteration on the dense 5×5
+    // covariance of all cyclic shifts (an independent route from the DFT of the code).
+    const L = 5;
+    const base = [[1, 1, -1, 1, -1], [1, -1, -1, -1, 1], [1, 1, 1, -1, -1]];
+    const imgs = base.flatMap((b) => [b, b.map((v) => -v)]);
+    const pd: PatchData = { data: Float64Array.from(imgs.flat()), N: imgs.length, lattice: makeLattice([L], 2), local: false };
+    const C = Array.from({ length: L }, () => new Float64Array(L));
+    for (const y of imgs) for (let sft = 0; sft < L; sft++) for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) C[i][j] += (y[(i + sft) % L] * y[(j + sft) % L]) / (imgs.length * L);
+    let v = Float64Array.from({ length: L }, (_, i) => 1 + 0.1 * i * i);
+    let lambda = 0;
+    for (let it = 0; it < 2000; it++) {
+      const w = Float64Array.from(C, (row) => row.reduce((acc, c, j) => acc + c * v[j], 0));
+      lambda = Math.hypot(...w) / Math.hypot(...v);
+      v = w.map((x) => x / lambda);
+    }
+    const r = criticalSigma(pd, { sigmaMin: 0.05, sigmaMax: 20 })!;
+    expect(Math.abs(r.c)).toBeLessThan(1e-14);
+    expect(Math.abs(r.sigmaC - Math.sqrt(lambda))).toBeLessThan(1e-8); // bisection to 1e-10 in log σ
+  });
+
+  it("ξ by the second moment: ±constant and ±cos(k₁u) fields give ξ = √(4b²/a² − 1)/(2 sin(π/L)) (worked by hand)", () => {
+    const L = 12, a = 0.7, b = 1.9;
+    const rows = [1, -1].flatMap((sgn) => [Array.from({ length: L }, () => sgn * b), Array.from({ length: L }, (_, u) => sgn * a * Math.cos((2 * Math.PI * u) / L))]);
+    const { xi, S } = correlationLength1d(Float64Array.from(rows.flat()), 4, L);
+    expect(Math.abs(S[0] - (b * b * L) / 2)).toBeLessThan(1e-12);
+    expect(Math.abs(S[1] - (a * a * L) / 8)).toBeLessThan(1e-12);
+    expect(Math.abs(xi - Math.sqrt((4 * b * b) / (a * a) - 1) / (2 * Math.sin(Math.PI / L)))).toBeLessThan(1e-12);
   });
 });
